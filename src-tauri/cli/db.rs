@@ -1,0 +1,129 @@
+//! `syncdesk db …`: list, seed and index the database's users collection.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+
+use crate::mongo::{FieldMapping, UserStore};
+use crate::settings::DatabaseTarget;
+use crate::user::DbUser;
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// List the database users (a table, or JSON lines with --json).
+    Users(UsersArgs),
+    /// Write a named scenario into the users collection (`seed-report`).
+    Seed(SeedArgs),
+    /// Create the unique indexes (Clerk id, user id) and report duplicates that block them.
+    Indexes,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// The scenario to write.
+    #[arg(value_parser = crate::scenario::NAMES)]
+    scenario: String,
+    /// Replace a collection that already holds users (its documents are deleted first).
+    #[arg(long)]
+    force: bool,
+}
+
+pub async fn run(
+    cmd: DbCommand,
+    mapping: FieldMapping,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let store = connect(mapping, database).await?;
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        DbCommand::Users(args) => {
+            let users = store.list_users().await?;
+            if args.json {
+                for user in &users {
+                    writeln!(out, "{}", serde_json::to_string(user)?)?;
+                }
+            } else {
+                print_table(&mut out, &users)?;
+            }
+        }
+        DbCommand::Seed(args) => {
+            let existing = store.count().await?;
+            if existing > 0 && !args.force {
+                bail!(
+                    "{} already holds {existing} documents in `{}`; pass --force to replace them",
+                    store.location(),
+                    store.mapping().collection
+                );
+            }
+            let docs = crate::scenario::seed_report_documents(store.mapping());
+            let written = store.replace_all(docs).await?;
+            writeln!(
+                out,
+                "seeded {written} users into {} (`{}`)",
+                store.location(),
+                store.mapping().collection
+            )?;
+        }
+        DbCommand::Indexes => {
+            let report = store.ensure_indexes().await?;
+            writeln!(out, "unique indexes: {}", report.unique.join(", "))?;
+            for dup in &report.duplicates {
+                writeln!(
+                    out,
+                    "duplicate {} = {} in {} documents: {}",
+                    dup.field,
+                    dup.value,
+                    dup.count,
+                    dup.doc_ids.join(", ")
+                )?;
+            }
+            if !report.duplicates.is_empty() {
+                return Ok(ExitCode::from(3));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Connects to the database named by the environment (the URI is never a flag).
+pub async fn connect(mapping: FieldMapping, database: Option<&str>) -> anyhow::Result<UserStore> {
+    let target = DatabaseTarget::from_env(database)?.context(
+        "SYNCDESK_MONGODB_URI is not set: export your MongoDB connection string (it may hold a password, so it is never a flag)",
+    )?;
+    Ok(UserStore::connect(&target.uri, &target.database, mapping).await?)
+}
+
+fn print_table(out: &mut impl Write, users: &[DbUser]) -> std::io::Result<()> {
+    let cell = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    writeln!(
+        out,
+        "{:>7}  {:<24} {:<40} {:<8} CLERK_ID",
+        "USER_ID", "USERNAME", "EMAIL", "PROVIDER"
+    )?;
+    for u in users {
+        let id = u.user_id.map_or_else(|| "-".into(), |n| n.to_string());
+        writeln!(
+            out,
+            "{id:>7}  {:<24} {:<40} {:<8} {}{}",
+            cell(&u.username),
+            cell(&u.email),
+            cell(&u.auth_provider),
+            cell(&u.clerk_id),
+            if u.problems.is_empty() {
+                String::new()
+            } else {
+                format!("  ! {}", u.problems.join("; "))
+            }
+        )?;
+    }
+    writeln!(out, "{} users", users.len())
+}

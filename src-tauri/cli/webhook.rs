@@ -1,0 +1,143 @@
+//! `syncdesk listen` and `syncdesk send-event`: the local webhook listener and signed test events.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use crate::mongo::FieldMapping;
+use crate::secrets::SecretName;
+use crate::settings::env_var;
+use crate::webhook::SigningSecret;
+use crate::webhook::listener::{
+    DEFAULT_BODY_LIMIT, DEFAULT_PATH, DEFAULT_PORT, Listener, ListenerConfig,
+};
+use crate::webhook::send::{EventKind, Source, send_event};
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    port: u16,
+    /// The route Clerk (or `svix listen`) posts to.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    path: String,
+    /// Also relay each verified request, unchanged, to your own backend's webhook route.
+    #[arg(long, value_name = "URL")]
+    forward: Option<String>,
+    /// Verify (and forward) only; write nothing to the database.
+    #[arg(long)]
+    no_apply: bool,
+    /// Largest body accepted, in bytes.
+    #[arg(long, default_value_t = DEFAULT_BODY_LIMIT)]
+    max_body: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SendEventArgs {
+    /// Where to send it: this listener or your backend's webhook route.
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// `user.created`, `user.updated` or `user.deleted`.
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["user.created", "user.updated", "user.deleted"])]
+    event_type: String,
+    /// The event's `data` (a Clerk User object) or a whole event, from a JSON file.
+    #[arg(long, value_name = "FILE", conflicts_with = "clerk_user")]
+    data: Option<PathBuf>,
+    /// Take the user from the Clerk API (SYNCDESK_CLERK_API_URL, e.g. the sandbox) by id.
+    #[arg(long, value_name = "USER_ID")]
+    clerk_user: Option<String>,
+}
+
+fn signing_secret() -> anyhow::Result<SigningSecret> {
+    let var = SecretName::WebhookSecret.env_var();
+    let secret = env_var(var)?.with_context(|| {
+        format!("{var} is not set: export the endpoint's signing secret (whsec_…, from the Clerk dashboard → Webhooks)")
+    })?;
+    Ok(SigningSecret::parse(&secret)?)
+}
+
+pub async fn listen(
+    args: ListenArgs,
+    mapping: FieldMapping,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let secret = signing_secret()?;
+    let store = if args.no_apply {
+        None
+    } else {
+        Some(
+            super::db::connect(mapping, database)
+                .await
+                .context("the listener applies events to the database (or pass --no-apply)")?,
+        )
+    };
+    let config = ListenerConfig {
+        port: args.port,
+        path: args.path,
+        secret,
+        forward: args.forward,
+        body_limit: args.max_body,
+    };
+    let forward = config.forward.clone();
+    let listener = Listener::start(config, store.clone()).await?;
+    let mut feed = listener.log().subscribe();
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", listener.url())?;
+        match &store {
+            Some(store) => writeln!(out, "applying user.* events to {}", store.location())?,
+            None => writeln!(out, "not applying (--no-apply)")?,
+        }
+        if let Some(url) = forward {
+            writeln!(out, "forwarding verified requests to {url}")?;
+        }
+        writeln!(out, "Ctrl-C to stop")?;
+    }
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            delivery = feed.recv() => match delivery {
+                Ok(delivery) => writeln!(std::io::stdout().lock(), "{delivery}")?,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    writeln!(std::io::stdout().lock(), "({n} deliveries not shown: output too slow)")?;
+                }
+                Err(_) => break,
+            },
+        }
+    }
+    listener.stop().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn send(args: SendEventArgs) -> anyhow::Result<ExitCode> {
+    let secret = signing_secret()?;
+    let kind = EventKind::parse(&args.event_type).context("unknown event type")?;
+    let source = match (args.data, args.clerk_user) {
+        (Some(path), _) => Source::File(path),
+        (None, Some(id)) => Source::Clerk {
+            id,
+            client: super::clerk::client()?,
+        },
+        (None, None) => Source::Example,
+    };
+    let report = send_event(&args.to, &secret, kind, source).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "sent {} {} to {}",
+        kind.as_str(),
+        report.message_id,
+        args.to
+    )?;
+    writeln!(out, "answer: {} {}", report.status, report.body)?;
+    if !(200..300).contains(&report.status) {
+        bail!(
+            "the receiver answered {}: the event was not accepted",
+            report.status
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

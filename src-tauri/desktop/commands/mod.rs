@@ -1,0 +1,7 @@
+//! The Tauri commands: thin adapters, one call into the core or the state, then error mapping.
+//!
+//! Names match `ui/js/api.js`, the only UI module that invokes them.
+
+pub mod secrets;
+pub mod settings;
+pub mod users;

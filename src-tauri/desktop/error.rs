@@ -1,0 +1,116 @@
+//! `CommandError`: what a command returns to the UI on failure, `{code, message}`.
+//!
+//! The UI branches on `code` only (never on message text); `message` is a sentence for the user.
+//! Add a code only when the UI does something different for it. No message holds a secret: the
+//! core's errors already scrub the URI and password, and keychain errors never carry values.
+
+use serde::Serialize;
+
+use crate::mongo;
+
+use super::keyring_secrets::KeychainError;
+use super::settings_store::StoreError;
+
+/// The codes the UI branches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// No database name or no MongoDB URI yet: the UI sends the user to Settings.
+    NotConfigured,
+    /// The server cannot be reached.
+    Connect,
+    /// The server refused the credentials in the URI.
+    Auth,
+    /// The users collection is not in the database (wrong database name or mapping).
+    CollectionMissing,
+    /// A write would create a second user with the same unique value.
+    Duplicate,
+    /// A value the user typed cannot be used (URI, database name, mapping).
+    InvalidInput,
+    /// The OS keychain is locked, missing or refused.
+    Keychain,
+    /// The settings file cannot be read or written.
+    Storage,
+    /// Anything else the server answered; shown as is.
+    Server,
+}
+
+/// A failed command, as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct CommandError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<mongo::Error> for CommandError {
+    fn from(err: mongo::Error) -> Self {
+        let code = match &err {
+            mongo::Error::Connect { .. } => Code::Connect,
+            mongo::Error::Auth { .. } => Code::Auth,
+            mongo::Error::CollectionMissing { .. } => Code::CollectionMissing,
+            mongo::Error::DuplicateKey { .. } => Code::Duplicate,
+            mongo::Error::InvalidUri { .. } | mongo::Error::Mapping(_) => Code::InvalidInput,
+            mongo::Error::NotFound { .. }
+            | mongo::Error::IdAllocation { .. }
+            | mongo::Error::Server { .. } => Code::Server,
+        };
+        Self::new(code, err.to_string())
+    }
+}
+
+impl From<KeychainError> for CommandError {
+    fn from(err: KeychainError) -> Self {
+        Self::new(Code::Keychain, err.to_string())
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(err: StoreError) -> Self {
+        Self::new(Code::Storage, err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_code_and_message() {
+        let err = CommandError::new(Code::NotConfigured, "No database name is set.");
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "not_configured", "message": "No database name is set."}),
+            "the UI reads exactly these two fields"
+        );
+    }
+
+    #[test]
+    fn mongo_errors_keep_their_actionable_kind() {
+        let err = CommandError::from(mongo::Error::CollectionMissing {
+            database: "app".into(),
+            collection: "users".into(),
+            hint: "; the database is empty".into(),
+        });
+        assert_eq!(
+            err.code,
+            Code::CollectionMissing,
+            "the UI explains a missing collection differently"
+        );
+        assert!(
+            err.message.contains("`users`"),
+            "the message names the collection: {}",
+            err.message
+        );
+    }
+}

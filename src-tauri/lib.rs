@@ -1,0 +1,20 @@
+//! Syncdesk: keeps a product's Clerk users and its MongoDB `users` collection in step.
+//!
+//! The core (everything but `desktop`) is plain Rust with no GUI dependency; `desktop` is the
+//! Tauri shell and the only module that imports `tauri`, `tauri-plugin-store` and `keyring`.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod clerk;
+pub mod cli;
+pub mod diff;
+pub mod mongo;
+pub mod sandbox;
+pub mod scenario;
+pub mod secrets;
+pub mod settings;
+pub mod sync;
+pub mod user;
+pub mod webhook;
+
+#[cfg(feature = "desktop")]
+pub mod desktop;

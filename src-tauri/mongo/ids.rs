@@ -1,0 +1,78 @@
+//! Atomic allocation of the backend's sequential `user_id`.
+//!
+//! The seed report's script took `max + 1`, so two creators at once got the same id. Here a
+//! counter document (`syncdesk_counters`) hands out disjoint blocks with one `$inc`, and is first
+//! raised to the collection's current maximum, so ids the backend allocated itself are skipped too.
+
+use std::ops::RangeInclusive;
+
+use mongodb::bson::{Bson, Document, doc};
+use mongodb::options::ReturnDocument;
+
+use super::{Error, Result, UserStore};
+
+/// The collection holding one counter document per users collection.
+pub const COUNTERS: &str = "syncdesk_counters";
+
+/// How often an upsert racing another upsert of the same new counter is retried.
+const UPSERT_ATTEMPTS: u32 = 5;
+
+impl UserStore {
+    /// Reserves `count` consecutive ids no other creator (this app or the backend) will get.
+    pub async fn allocate_user_ids(&self, count: u64) -> Result<Option<RangeInclusive<i64>>> {
+        let Some(field) = self.mapping().user_id.clone() else {
+            return Ok(None);
+        };
+        let max = self.max_user_id(&field).await?;
+        let counters = self.database().collection::<Document>(COUNTERS);
+        let key = format!("{}.{}", self.mapping().collection, field);
+        let step = i64::try_from(count).map_err(|_| Error::IdAllocation { attempts: 0 })?;
+        for attempt in 1..=UPSERT_ATTEMPTS {
+            let raised = counters
+                .update_one(doc! {"_id": &key}, doc! {"$max": {"seq": max}})
+                .upsert(true)
+                .await;
+            if let Err(e) = raised {
+                if attempt < UPSERT_ATTEMPTS && super::error::duplicate_key(&e).is_some() {
+                    continue;
+                }
+                return Err(self.error(e));
+            }
+            let counter = counters
+                .find_one_and_update(doc! {"_id": &key}, doc! {"$inc": {"seq": step}})
+                .upsert(true)
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(|e| self.error(e))?;
+            let end = counter
+                .as_ref()
+                .and_then(|c| as_i64(c.get("seq")))
+                .unwrap_or(step);
+            return Ok(Some(end - step + 1..=end));
+        }
+        Err(Error::IdAllocation {
+            attempts: UPSERT_ATTEMPTS,
+        })
+    }
+
+    /// The highest id in the collection (0 when there is none); one indexed lookup.
+    async fn max_user_id(&self, field: &str) -> Result<i64> {
+        let top = self
+            .users()
+            .find_one(doc! {field: {"$type": "number"}})
+            .sort(doc! {field: -1})
+            .projection(doc! {field: 1, "_id": 0})
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(top.and_then(|d| as_i64(d.get(field))).unwrap_or(0))
+    }
+}
+
+fn as_i64(value: Option<&Bson>) -> Option<i64> {
+    match value? {
+        Bson::Int32(n) => Some(i64::from(*n)),
+        Bson::Int64(n) => Some(*n),
+        Bson::Double(d) => Some(*d as i64),
+        _ => None,
+    }
+}

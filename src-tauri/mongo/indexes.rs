@@ -1,0 +1,138 @@
+//! Unique indexes on the Clerk id and the sequential id, and what blocks them.
+//!
+//! Creating a unique index over a collection that already holds duplicates fails; instead of
+//! failing, the report lists the duplicates so a person can decide which document to keep.
+
+use futures_util::TryStreamExt;
+use mongodb::IndexModel;
+use mongodb::bson::{Document, doc};
+use mongodb::options::IndexOptions;
+use serde::Serialize;
+
+use super::{Result, UserStore};
+
+/// What `ensure_indexes` did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IndexReport {
+    /// Fields that now have a unique index (created now or already there).
+    pub unique: Vec<String>,
+    /// Values held by more than one document, which keep an index from being created.
+    pub duplicates: Vec<DuplicateGroup>,
+}
+
+impl IndexReport {
+    pub fn is_unique(&self, field: &str) -> bool {
+        self.unique.iter().any(|f| f == field)
+    }
+}
+
+/// One value found in several documents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DuplicateGroup {
+    pub field: String,
+    pub value: serde_json::Value,
+    pub count: i64,
+    /// The `_id`s of the documents sharing the value (at most 20).
+    pub doc_ids: Vec<String>,
+}
+
+impl UserStore {
+    /// Ensures the unique indexes once per store; later calls return the first report.
+    pub async fn indexes(&self) -> Result<&IndexReport> {
+        self.indexes.get_or_try_init(|| self.ensure_indexes()).await
+    }
+
+    /// Creates the unique indexes that can be created and reports the duplicates blocking the rest.
+    pub async fn ensure_indexes(&self) -> Result<IndexReport> {
+        let mapping = self.mapping().clone();
+        let mut wanted = vec![(mapping.clerk_id.clone(), "string")];
+        if let Some(field) = &mapping.user_id {
+            wanted.push((field.clone(), "number"));
+        }
+        let existing = self.unique_index_keys().await?;
+        let mut report = IndexReport::default();
+        for (field, bson_type) in wanted {
+            if existing.contains(&field) {
+                report.unique.push(field);
+                continue;
+            }
+            // Partial: documents without the field (local users have no Clerk id) never collide.
+            let options = IndexOptions::builder()
+                .unique(true)
+                .name(format!("syncdesk_{field}_unique"))
+                .partial_filter_expression(doc! {&field: {"$type": bson_type}})
+                .build();
+            let model = IndexModel::builder()
+                .keys(doc! {&field: 1})
+                .options(options)
+                .build();
+            match self.users().create_index(model).await {
+                Ok(_) => report.unique.push(field),
+                Err(e) if super::error::duplicate_key(&e).is_some() => {
+                    report
+                        .duplicates
+                        .extend(self.duplicates(&field, bson_type).await?);
+                }
+                Err(e) => return Err(self.error(e)),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn unique_index_keys(&self) -> Result<Vec<String>> {
+        let indexes: Vec<IndexModel> = match self.users().list_indexes().await {
+            Ok(cursor) => cursor.try_collect().await.map_err(|e| self.error(e))?,
+            // A collection that does not exist yet has no indexes.
+            Err(_) => return Ok(Vec::new()),
+        };
+        Ok(indexes
+            .into_iter()
+            .filter(|i| i.options.as_ref().and_then(|o| o.unique).unwrap_or(false))
+            .filter(|i| i.keys.len() == 1)
+            .filter_map(|i| i.keys.keys().next().cloned())
+            .collect())
+    }
+
+    async fn duplicates(&self, field: &str, bson_type: &str) -> Result<Vec<DuplicateGroup>> {
+        let pipeline = [
+            doc! {"$match": {field: {"$type": bson_type}}},
+            doc! {"$group": {"_id": format!("${field}"), "count": {"$sum": 1}, "ids": {"$push": "$_id"}}},
+            doc! {"$match": {"count": {"$gt": 1}}},
+            doc! {"$sort": {"_id": 1}},
+            doc! {"$limit": 100},
+        ];
+        let groups: Vec<Document> = self
+            .users()
+            .aggregate(pipeline)
+            .await
+            .map_err(|e| self.error(e))?
+            .try_collect()
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(groups
+            .into_iter()
+            .map(|g| DuplicateGroup {
+                field: field.to_string(),
+                value: g
+                    .get("_id")
+                    .cloned()
+                    .map(|v| v.into_relaxed_extjson())
+                    .unwrap_or_default(),
+                count: g
+                    .get_i32("count")
+                    .map(i64::from)
+                    .or_else(|_| g.get_i64("count"))
+                    .unwrap_or(0),
+                doc_ids: g
+                    .get_array("ids")
+                    .map(|ids| {
+                        ids.iter()
+                            .take(20)
+                            .map(|id| crate::user::DocId(id.clone()).to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,286 @@
+//! Writes: create (never a duplicate), update the mapped fields, link, deactivate, delete.
+//!
+//! Updates only `$set` mapped fields, so fields the mapping does not know are preserved.
+
+use std::collections::BTreeMap;
+
+use mongodb::bson::{Bson, Document, doc, oid::ObjectId};
+use mongodb::error::ErrorKind;
+
+use super::{Error, Result, UserStore, new_document, to_user};
+use crate::user::{DbUser, DocId, NewUser, UserFields};
+
+/// Rounds of re-allocation when the backend took an id we were about to use.
+const ID_ROUNDS: u32 = 10;
+
+impl UserStore {
+    /// Creates one user; a duplicate Clerk id is refused with `Error::DuplicateKey`.
+    pub async fn create_user(&self, user: &NewUser) -> Result<DbUser> {
+        let mut results = self.create_users(std::slice::from_ref(user)).await?;
+        results
+            .pop()
+            .unwrap_or(Err(Error::IdAllocation { attempts: 0 }))
+    }
+
+    /// Creates many users with one `insert_many` per round; one result per input, in order.
+    /// An id taken meanwhile by another writer is re-allocated; a duplicate Clerk id is an error
+    /// for that user only.
+    pub async fn create_users(&self, users: &[NewUser]) -> Result<Vec<Result<DbUser>>> {
+        self.indexes().await?;
+        let mut results: Vec<Option<Result<DbUser>>> = users.iter().map(|_| None).collect();
+        let mut pending: Vec<usize> = (0..users.len()).collect();
+        for _ in 0..ID_ROUNDS {
+            if pending.is_empty() {
+                break;
+            }
+            let ids = self.allocate_user_ids(pending.len() as u64).await?;
+            let mut id_iter = ids.into_iter().flatten();
+            let docs: Vec<Document> = pending
+                .iter()
+                .map(|&i| {
+                    let mut d = new_document(&users[i], id_iter.next(), self.mapping());
+                    d.insert("_id", ObjectId::new());
+                    d
+                })
+                .collect();
+            let mut failures = self.insert_unordered(&docs).await?;
+            let mut retry = Vec::new();
+            for (slot, (&input, document)) in pending.iter().zip(&docs).enumerate() {
+                results[input] = match failures.remove(&slot) {
+                    None => Some(Ok(to_user(document, self.mapping()))),
+                    Some(Error::DuplicateKey { field, .. })
+                        if Some(&field) == self.mapping().user_id.as_ref() =>
+                    {
+                        retry.push(input);
+                        None
+                    }
+                    Some(err) => Some(Err(err)),
+                };
+            }
+            pending = retry;
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or(Err(Error::IdAllocation {
+                    attempts: ID_ROUNDS,
+                }))
+            })
+            .collect())
+    }
+
+    /// Inserts without stopping at the first failure; returns the failures by position.
+    async fn insert_unordered(&self, docs: &[Document]) -> Result<BTreeMap<usize, Error>> {
+        let Err(err) = self.users().insert_many(docs).ordered(false).await else {
+            return Ok(BTreeMap::new());
+        };
+        let ErrorKind::InsertMany(many) = err.kind.as_ref() else {
+            return Err(self.error(err));
+        };
+        if many.write_concern_error.is_some() {
+            return Err(self.error(err));
+        }
+        Ok(many
+            .write_errors
+            .iter()
+            .flatten()
+            .map(|w| {
+                let error = if w.code == 11000 {
+                    super::error::parse_duplicate(&w.message)
+                } else {
+                    Error::Server {
+                        hosts: self.location(),
+                        reason: w.message.clone(),
+                    }
+                };
+                (w.index, error)
+            })
+            .collect())
+    }
+
+    /// Sets the Clerk-owned fields that are `Some`; the rest of the document is untouched.
+    pub async fn update_fields(&self, id: &DocId, fields: &UserFields) -> Result<()> {
+        let set = self.fields_document(fields);
+        if set.is_empty() {
+            return Ok(());
+        }
+        self.update(id, doc! {"$set": set}).await
+    }
+
+    /// The `$set` document for the Clerk-owned fields that are `Some`, in the mapping's names.
+    pub fn fields_document(&self, fields: &UserFields) -> Document {
+        let mapping = self.mapping();
+        let mut set = Document::new();
+        for (name, value) in [
+            (&mapping.email, &fields.email),
+            (&mapping.name, &fields.name),
+            (&mapping.username, &fields.username),
+        ] {
+            if let Some(value) = value {
+                set.insert(name.clone(), value.clone());
+            }
+        }
+        set
+    }
+
+    /// Records the Clerk id on a document (and marks it as a Clerk user when the mapping says how).
+    pub async fn link_clerk_id(&self, id: &DocId, clerk_id: &str) -> Result<()> {
+        let mut set = doc! {&self.mapping().clerk_id: clerk_id};
+        if let Some(field) = &self.mapping().auth_provider {
+            set.insert(field.clone(), "clerk");
+        }
+        self.update(id, doc! {"$set": set}).await
+    }
+
+    /// Soft delete: `active = false` and the given status; the document stays.
+    pub async fn deactivate(&self, id: &DocId, status: &str) -> Result<()> {
+        let mut set = Document::new();
+        if let Some(field) = &self.mapping().active {
+            set.insert(field.clone(), false);
+        }
+        if let Some(field) = &self.mapping().status {
+            set.insert(field.clone(), status);
+        }
+        if set.is_empty() {
+            return Err(Error::Server {
+                hosts: self.location(),
+                reason:
+                    "cannot deactivate: the mapping has neither an `active` nor a `status` field"
+                        .into(),
+            });
+        }
+        self.update(id, doc! {"$set": set}).await
+    }
+
+    /// Hard delete, only when a person asked for it.
+    pub async fn delete_user(&self, id: &DocId) -> Result<()> {
+        let result = self
+            .users()
+            .delete_one(doc! {"_id": id.0.clone()})
+            .await
+            .map_err(|e| self.error(e))?;
+        if result.deleted_count == 0 {
+            return Err(self.not_found(id));
+        }
+        Ok(())
+    }
+
+    async fn update(&self, id: &DocId, update: Document) -> Result<()> {
+        let result = self
+            .users()
+            .update_one(doc! {"_id": id.0.clone()}, update)
+            .await
+            .map_err(|e| self.error(e))?;
+        if result.matched_count == 0 {
+            return Err(self.not_found(id));
+        }
+        Ok(())
+    }
+
+    fn not_found(&self, id: &DocId) -> Error {
+        Error::NotFound {
+            collection: self.mapping().collection.clone(),
+            doc_id: id.to_string(),
+        }
+    }
+
+    /// Finds a document by its `_id`.
+    pub async fn find_user(&self, id: &DocId) -> Result<Option<DbUser>> {
+        let found = self
+            .users()
+            .find_one(doc! {"_id": id.0.clone()})
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(found.map(|d| to_user(&d, self.mapping())))
+    }
+
+    /// Finds documents whose email equals `email` in any letter case.
+    pub async fn find_by_email(&self, email: &str) -> Result<Vec<DbUser>> {
+        let escaped: String = email
+            .trim()
+            .chars()
+            .flat_map(|c| {
+                if "\\^$.|?*+()[]{}/".contains(c) {
+                    vec!['\\', c]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        let pattern = mongodb::bson::Regex {
+            pattern: format!("^{escaped}$"),
+            options: "i".into(),
+        };
+        let field = self.mapping().email.clone();
+        self.find_by(&field, pattern).await
+    }
+
+    /// Finds documents by a mapped field's exact value (e.g. a Clerk id or an email).
+    pub async fn find_by(&self, field: &str, value: impl Into<Bson>) -> Result<Vec<DbUser>> {
+        use futures_util::TryStreamExt;
+        let cursor = self
+            .users()
+            .find(doc! {field: value.into()})
+            .await
+            .map_err(|e| self.error(e))?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(|e| self.error(e))?;
+        Ok(docs.iter().map(|d| to_user(d, self.mapping())).collect())
+    }
+}
+
+impl UserStore {
+    /// Replaces every document of the collection with `docs` (seeding), then ensures the indexes.
+    pub async fn replace_all(&self, docs: Vec<Document>) -> Result<u64> {
+        self.users()
+            .delete_many(doc! {})
+            .await
+            .map_err(|e| self.error(e))?;
+        let count = docs.len() as u64;
+        if !docs.is_empty() {
+            self.users()
+                .insert_many(docs)
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        self.ensure_indexes().await?;
+        Ok(count)
+    }
+}
+
+/// What a conditional write did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conditional {
+    /// Written; the mapped fields as they were before.
+    Applied { before: Document },
+    /// Not written: the document already holds Clerk data at least as new.
+    Stale,
+}
+
+impl UserStore {
+    /// `$set`s `set` on one document unless it already records a Clerk `updated_at` at least as
+    /// new as `clerk_updated_at` (then `Stale`). Atomic per document, so an older event racing a
+    /// newer one can never win, whichever process writes.
+    pub async fn set_if_newer(
+        &self,
+        id: &DocId,
+        mut set: Document,
+        clerk_updated_at: Option<i64>,
+    ) -> Result<Conditional> {
+        let mut filter = doc! {"_id": id.0.clone()};
+        if let (Some(field), Some(at)) = (&self.mapping().clerk_updated_at, clerk_updated_at) {
+            filter.insert("$or", vec![doc! {field: {"$lt": at}}, doc! {field: null}]);
+            set.insert(field.clone(), at);
+        }
+        let before = self
+            .users()
+            .find_one_and_update(filter, doc! {"$set": set})
+            .projection(self.mapping().projection())
+            .await
+            .map_err(|e| self.error(e))?;
+        match before {
+            Some(before) => Ok(Conditional::Applied { before }),
+            None if self.find_user(id).await?.is_some() => Ok(Conditional::Stale),
+            None => Err(self.not_found(id)),
+        }
+    }
+}

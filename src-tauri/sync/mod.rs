@@ -1,0 +1,8 @@
+//! Syncing: turning a diff into a plan of operations (pure, `plan`), and applying it.
+
+pub mod apply;
+pub mod manual;
+pub mod plan;
+pub mod snapshot;
+
+pub use plan::{FieldChange, Skipped, SyncOp, SyncPlan, SyncPolicy, plan};

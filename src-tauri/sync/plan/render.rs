@@ -1,0 +1,133 @@
+//! The plan as plain text for `--dry-run`: one line per operation or skipped user, then a total.
+
+use std::fmt;
+
+use super::{FieldChange, SyncOp, SyncPlan};
+use crate::user::UserFields;
+
+impl fmt::Display for SyncOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SyncOp::Create {
+                clerk_id,
+                fields,
+                app_fields,
+            } => {
+                write!(f, "create      {clerk_id}: {}", Values(fields))?;
+                for (name, value) in app_fields {
+                    write!(f, ", {name} {value}")?;
+                }
+                Ok(())
+            }
+            SyncOp::Update {
+                doc_id,
+                clerk_id,
+                changes,
+            } => {
+                write!(
+                    f,
+                    "update      doc {doc_id} ({clerk_id}): {}",
+                    Changes(changes)
+                )
+            }
+            SyncOp::Link {
+                doc_id,
+                clerk_id,
+                fields,
+            } => {
+                write!(f, "link        doc {doc_id} -> {clerk_id}")?;
+                let values = Values(fields).to_string();
+                if values != "no field" {
+                    write!(f, ", set {values}")
+                } else {
+                    Ok(())
+                }
+            }
+            SyncOp::Deactivate {
+                doc_id,
+                clerk_id,
+                reason,
+            } => {
+                write!(f, "deactivate  doc {doc_id} ({clerk_id}): {reason}")
+            }
+            SyncOp::Delete {
+                doc_id,
+                clerk_id,
+                reason,
+            } => {
+                write!(f, "delete      doc {doc_id} ({clerk_id}): {reason}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for SyncPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for op in &self.ops {
+            writeln!(f, "{op}")?;
+        }
+        for skipped in &self.skipped {
+            writeln!(
+                f,
+                "skip        {} {}: {}",
+                skipped.category, skipped.key, skipped.why
+            )?;
+        }
+        let mut kinds: Vec<(&str, usize)> = Vec::new();
+        for op in &self.ops {
+            let kind = op.name();
+            match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((kind, 1)),
+            }
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let plural = if self.ops.len() == 1 { "" } else { "s" };
+        write!(f, "{} operation{plural}", self.ops.len())?;
+        if !kinds.is_empty() {
+            write!(f, " ({})", kinds.join(", "))?;
+        }
+        write!(f, ", {} skipped", self.skipped.len())
+    }
+}
+
+/// `email "a@example.com", name "Ada"`: the fields that are set.
+struct Values<'a>(&'a UserFields);
+
+impl fmt::Display for Values<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields = [
+            ("email", &self.0.email),
+            ("name", &self.0.name),
+            ("username", &self.0.username),
+        ];
+        let mut first = true;
+        for (name, value) in fields {
+            if let Some(value) = value {
+                write!(f, "{}{name} {value:?}", if first { "" } else { ", " })?;
+                first = false;
+            }
+        }
+        if first {
+            f.write_str("no field")
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// `email "old" -> "new", name (none) -> "Ada"`.
+struct Changes<'a>(&'a [FieldChange]);
+
+impl fmt::Display for Changes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, change) in self.0.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            match &change.from {
+                Some(from) => write!(f, "{sep}{} {from:?} -> {:?}", change.field, change.to)?,
+                None => write!(f, "{sep}{} (none) -> {:?}", change.field, change.to)?,
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,12 @@
+//! Clerk webhooks (delivered by Svix): verification, parsing, the local listener (verify, apply,
+//! forward), and signed test events.
+
+pub mod apply;
+pub mod event;
+pub mod forward;
+pub mod listener;
+pub mod log;
+pub mod send;
+pub mod verify;
+
+pub use verify::{SignedHeaders, SigningSecret, VerifyError};

@@ -1,0 +1,52 @@
+//! `cargo xtask bench`: Syncdesk's performance targets, each measured side by side with its
+//! baseline in the same run and reported as ratios (the machines are noisy; absolute times vary).
+//!
+//! Run one with `cargo xtask bench <name>`; with no name all run. Each bench prints its figures and
+//! whether the target was met; the process exits non-zero if any target was missed.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+use std::process::ExitCode;
+
+// The Clerk client fetching 200,000 sandbox users against a sequential pager.
+mod clerk_fetch;
+// The user diff at a million users, against a naive nested-loop diff.
+mod diff;
+
+/// A bench's verdict: a line per figure, and whether its targets held.
+pub struct Outcome {
+    pub lines: Vec<String>,
+    pub met: bool,
+}
+
+type Bench = fn() -> Outcome;
+
+/// Every bench, by name.
+const BENCHES: &[(&str, Bench)] = &[("clerk_fetch", clerk_fetch::run), ("diff", diff::run)];
+
+fn main() -> ExitCode {
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let mut all_met = true;
+    let mut ran = 0;
+    for (name, bench) in BENCHES {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        ran += 1;
+        println!("== {name}");
+        let outcome = bench();
+        for line in &outcome.lines {
+            println!("   {line}");
+        }
+        println!("   target {}", if outcome.met { "MET" } else { "MISSED" });
+        all_met &= outcome.met;
+    }
+    println!("{ran} benches run");
+    if all_met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,35 @@
+//! The integration test binary: every area of Syncdesk against real components (a MongoDB-wire
+//! server, the Clerk sandbox, real HTTP), one module per area.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+// Shared helpers: a fresh database per test, the test server's URI.
+mod support;
+
+// The Clerk client against the sandbox: paging, faults, mid-fetch changes, every error case.
+mod clerk_client;
+
+// The Clerk sandbox: spec-valid answers, query semantics, presets, faults, signed webhooks.
+mod sandbox;
+
+// The MongoDB user store: round trips, concurrency, duplicates, bad documents, mappings.
+mod mongo_store;
+
+// `syncdesk db …` from the command line.
+mod cli_db;
+
+// The window's commands over Tauri's mock IPC: users, settings, secrets, error codes.
+#[cfg(feature = "desktop")]
+mod desktop_commands;
+
+// The real window under WebDriver (tauri-driver): the Users view lists the seeded users.
+#[cfg(feature = "desktop")]
+mod window;
+
+// The diff and the sync plan over generated data and the seed report (pure, no server).
+mod diff;
+
+// Reconcile end to end: diff, plan, apply against the sandbox and the database; crashes, races.
+mod reconcile;
+
+// The webhook listener over HTTP: verify, apply, refuse, forward.
+mod webhook;

@@ -1,0 +1,73 @@
+//! Test helpers: a fresh database per test on the test server, dropped afterwards.
+//!
+//! `cargo xtask test` starts the server and sets `MONGODB_URI` (and `SYNCDESK_REQUIRE_DB=1`, which
+//! turns a missing server into a failure instead of a skip).
+
+pub mod clerk;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use syncdesk::mongo::{FieldMapping, UserStore};
+use syncdesk::secrets::Sensitive;
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub store: UserStore,
+    pub uri: String,
+    pub name: String,
+}
+
+/// The test server's URI, or `None` (with the reason printed) when there is none.
+pub fn mongodb_uri(test: &str) -> Option<String> {
+    match std::env::var("MONGODB_URI") {
+        Ok(uri) if !uri.is_empty() => Some(uri),
+        _ if std::env::var_os("SYNCDESK_REQUIRE_DB").is_some() => {
+            panic!(
+                "{test}: MONGODB_URI is not set but SYNCDESK_REQUIRE_DB is: the test server did not start"
+            )
+        }
+        _ => {
+            println!(
+                "SKIPPED {test}: MONGODB_URI is not set (run `cargo xtask test`, which starts a test server)"
+            );
+            None
+        }
+    }
+}
+
+/// A unique database name: test name, process id and a counter.
+pub fn unique_name(test: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let short: String = test
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(30)
+        .collect();
+    format!(
+        "t_{short}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Connects to a fresh database with the given mapping; `None` when the test must be skipped.
+pub async fn test_db_with(test: &str, mapping: FieldMapping) -> Option<TestDb> {
+    let uri = mongodb_uri(test)?;
+    let name = unique_name(test);
+    let store = UserStore::connect(&Sensitive::new(uri.clone()), &name, mapping)
+        .await
+        .unwrap_or_else(|e| panic!("{test}: cannot reach the test server: {e}"));
+    Some(TestDb { store, uri, name })
+}
+
+/// A fresh database with the default (seed report) mapping.
+pub async fn test_db(test: &str) -> Option<TestDb> {
+    test_db_with(test, FieldMapping::default()).await
+}
+
+impl TestDb {
+    /// Drops the test's database; call it at the end of every test.
+    pub async fn cleanup(self) {
+        self.store.database().drop().await.unwrap();
+    }
+}

@@ -1,0 +1,218 @@
+//! The webhook listener over real HTTP against the test database: signed events apply through
+//! the sync path, every bad request is refused with its reason and writes nothing, forward mode
+//! relays the exact request.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mongodb::bson::{Document, doc};
+use serde_json::Value;
+use syncdesk::webhook::SigningSecret;
+use syncdesk::webhook::listener::{DEFAULT_BODY_LIMIT, Listener, ListenerConfig};
+use syncdesk::webhook::send::{EventKind, envelope, example_user, new_message_id, signed_headers};
+
+use crate::support::test_db;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn config(forward: Option<String>) -> ListenerConfig {
+    ListenerConfig {
+        port: 0,
+        path: "/api/webhooks/clerk".into(),
+        secret: SigningSecret::parse(SECRET).unwrap(),
+        forward,
+        body_limit: DEFAULT_BODY_LIMIT,
+    }
+}
+
+/// Posts `body` with the given headers; returns (status, answer).
+async fn post(url: &str, body: &[u8], headers: &[(&str, String)]) -> (u16, String) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut request = reqwest::Client::new().post(url).body(body.to_vec());
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// A signed delivery of `body` (fresh message id unless given).
+async fn deliver(url: &str, body: &Value, id: Option<&str>, ts: i64) -> (u16, String) {
+    let secret = SigningSecret::parse(SECRET).unwrap();
+    let body = body.to_string().into_bytes();
+    let id = id.map_or_else(new_message_id, str::to_string);
+    let headers = signed_headers(&secret, &id, ts, &body);
+    post(url, &body, &headers.map(|(n, v)| (n, v))).await
+}
+
+/// A bad request: what it is, its headers, its body, the status it must get.
+type Case = (&'static str, Vec<(&'static str, String)>, Vec<u8>, u16);
+
+fn user(updated_at: i64, email: &str) -> Value {
+    let mut user = example_user();
+    user["updated_at"] = updated_at.into();
+    user["email_addresses"][0]["email_address"] = email.into();
+    user
+}
+
+#[tokio::test]
+async fn signed_events_apply_and_bad_requests_write_nothing() {
+    let Some(db) = test_db("listener_events").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    let listener = Listener::start(config(None), Some(db.store.clone()))
+        .await
+        .unwrap();
+    let url = listener.url();
+    let users = db.store.database().collection::<Document>("users");
+
+    let created = envelope(
+        EventKind::Created,
+        &user(1_000, "john.doe@example.com"),
+        now() * 1000,
+    );
+    let (status, answer) = deliver(&url, &created, Some("msg_created_1"), now()).await;
+    assert_eq!(status, 200, "a signed user.created is applied: {answer}");
+    assert_eq!(users.count_documents(doc! {}).await.unwrap(), 1);
+    let (status, answer) = deliver(&url, &created, Some("msg_created_1"), now()).await;
+    assert_eq!(
+        (status, answer.contains("duplicate")),
+        (200, true),
+        "a Svix retry is acknowledged, not re-applied: {answer}"
+    );
+
+    let older = envelope(
+        EventKind::Updated,
+        &user(500, "older@example.com"),
+        now() * 1000,
+    );
+    deliver(&url, &older, None, now()).await;
+    let stored = users.find_one(doc! {}).await.unwrap().unwrap();
+    assert_eq!(
+        stored.get_str("email").unwrap(),
+        "john.doe@example.com",
+        "an older event never overwrites a newer state"
+    );
+
+    let body = created.to_string();
+    let secret = SigningSecret::parse(SECRET).unwrap();
+    let good = signed_headers(&secret, "msg_x", now(), body.as_bytes()).map(|(n, v)| (n, v));
+    let cases: Vec<Case> = vec![
+        ("no headers", vec![], body.clone().into_bytes(), 400),
+        (
+            "the report's fake signature",
+            vec![
+                ("svix-id", "msg_x".into()),
+                ("svix-timestamp", now().to_string()),
+                ("svix-signature", "v1,test_signature".into()),
+            ],
+            body.clone().into_bytes(),
+            401,
+        ),
+        (
+            "a changed body",
+            good.to_vec(),
+            body.replace("John", "Eve").into_bytes(),
+            401,
+        ),
+        (
+            "a stale timestamp",
+            signed_headers(&secret, "msg_x", now() - 600, body.as_bytes())
+                .map(|(n, v)| (n, v))
+                .to_vec(),
+            body.clone().into_bytes(),
+            400,
+        ),
+        (
+            "a body over the cap",
+            vec![],
+            vec![b' '; DEFAULT_BODY_LIMIT + 1],
+            413,
+        ),
+    ];
+    for (what, headers, payload, expected) in cases {
+        let (status, answer) = post(&url, &payload, &headers).await;
+        assert_eq!(
+            status, expected,
+            "{what} is refused with {expected}: {answer}"
+        );
+    }
+    let (status, answer) = post(
+        &url,
+        b"{not json",
+        &signed_headers(&secret, "msg_j", now(), b"{not json").map(|(n, v)| (n, v)),
+    )
+    .await;
+    assert_eq!(status, 400, "signed but malformed JSON is a 400: {answer}");
+    let session = serde_json::json!({"type": "session.created", "object": "event", "data": {}});
+    assert_eq!(
+        deliver(&url, &session, None, now()).await.0,
+        200,
+        "other event types are acknowledged"
+    );
+    assert_eq!(
+        users.count_documents(doc! {}).await.unwrap(),
+        1,
+        "no rejected or ignored request wrote anything"
+    );
+
+    let deleted = envelope(EventKind::Deleted, &example_user(), now() * 1000);
+    assert_eq!(deliver(&url, &deleted, None, now()).await.0, 200);
+    let late = envelope(
+        EventKind::Updated,
+        &user(9_999_999_999_999, "back@example.com"),
+        now() * 1000,
+    );
+    let (_, answer) = deliver(&url, &late, None, now()).await;
+    let stored = users.find_one(doc! {}).await.unwrap().unwrap();
+    assert!(
+        !stored.get_bool("is_active").unwrap(),
+        "user.deleted deactivates (soft)"
+    );
+    assert_eq!(
+        stored.get_str("email").unwrap(),
+        "john.doe@example.com",
+        "a late update never brings a deleted user back: {answer}"
+    );
+
+    let log = listener.log().snapshot();
+    assert!(log.len() >= 12, "every delivery is in the event log");
+    assert!(
+        log.iter()
+            .any(|d| d.status == 401 && d.verification.contains("no signature matches"))
+    );
+    listener.stop().await;
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn forward_mode_relays_the_exact_request() {
+    let backend = Listener::start(config(None), None).await.unwrap();
+    let relay = Listener::start(config(Some(backend.url())), None)
+        .await
+        .unwrap();
+    let event = envelope(EventKind::Created, &example_user(), now() * 1000);
+    let (status, _) = deliver(&relay.url(), &event, None, now()).await;
+    assert_eq!(
+        status, 200,
+        "no-apply mode answers with the backend's status"
+    );
+    let forwarded = relay.log().snapshot()[0].forwarded.clone().unwrap();
+    assert_eq!(
+        forwarded.status,
+        Some(200),
+        "the backend verified the relayed signature, so body and headers were unchanged"
+    );
+    let at_backend = backend.log().snapshot();
+    assert_eq!(at_backend.len(), 1);
+    assert_eq!(at_backend[0].verification, "ok");
+    relay.stop().await;
+    backend.stop().await;
+}

@@ -1,0 +1,53 @@
+// The only module that touches window.__TAURI__: one async function per Rust command.
+// Every failure is thrown as an ApiError {code, message}; views branch on `code` only.
+
+/** A failed command: `code` is one of the Rust `Code` values (or `no_backend`). */
+export class ApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}
+
+function normalise(error) {
+  if (error instanceof ApiError) return error;
+  if (error && typeof error === 'object' && typeof error.code === 'string') {
+    return new ApiError(error.code, String(error.message ?? error.code));
+  }
+  return new ApiError('unexpected', typeof error === 'string' ? error : String(error?.message ?? error));
+}
+
+async function call(command, args = {}) {
+  const core = window.__TAURI__?.core;
+  if (!core) {
+    throw new ApiError('no_backend', 'This page runs outside the Syncdesk app, so it cannot reach the database.');
+  }
+  try {
+    return await core.invoke(command, args);
+  } catch (error) {
+    throw normalise(error);
+  }
+}
+
+/** `{location, users: [DbUser…], problems}` from the configured users collection. */
+export const listDbUsers = () => call('list_db_users');
+
+/** The saved settings (`{database, mapping}`); secrets are not part of them. */
+export const getSettings = () => call('get_settings');
+
+export const saveSettings = (settings) => call('save_settings', { settings });
+
+/** `{database, mongodb_uri}`: what this session was started with, overriding the saved values. */
+export const sessionOverrides = () => call('session_overrides');
+
+/** `{location, documents}` after a fresh connection with the saved settings. */
+export const testConnection = () => call('test_connection');
+
+/** Writes a secret to the OS keychain; `name` is `mongodb_uri`, `clerk_secret_key` or `webhook_secret`. */
+export const setSecret = (name, value) => call('set_secret', { name, value });
+
+export const clearSecret = (name) => call('clear_secret', { name });
+
+/** `{mongodb_uri: "set" | "not set", …}`: never the values. */
+export const secretStatus = () => call('secret_status');
