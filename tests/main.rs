@@ -33,3 +33,6 @@ mod reconcile;
 
 // The webhook listener over HTTP: verify, apply, refuse, forward.
 mod webhook;
+
+// Svix-style delivery: shuffled and duplicated streams, database outages and retries.
+mod webhook_delivery;

@@ -20,10 +20,20 @@ const UPSERT_ATTEMPTS: u32 = 5;
 impl UserStore {
     /// Reserves `count` consecutive ids no other creator (this app or the backend) will get.
     pub async fn allocate_user_ids(&self, count: u64) -> Result<Option<RangeInclusive<i64>>> {
+        self.allocate_user_ids_after(count, 0).await
+    }
+
+    /// As `allocate_user_ids`, but starting at least `headroom` past the collection's maximum:
+    /// after losing an id to a backend that takes `max + 1`, the next block skips ahead of it.
+    pub async fn allocate_user_ids_after(
+        &self,
+        count: u64,
+        headroom: i64,
+    ) -> Result<Option<RangeInclusive<i64>>> {
         let Some(field) = self.mapping().user_id.clone() else {
             return Ok(None);
         };
-        let max = self.max_user_id(&field).await?;
+        let max = self.max_user_id(&field).await?.saturating_add(headroom);
         let counters = self.database().collection::<Document>(COUNTERS);
         let key = format!("{}.{}", self.mapping().collection, field);
         let step = i64::try_from(count).map_err(|_| Error::IdAllocation { attempts: 0 })?;

@@ -4,7 +4,7 @@
 //!   deleted user back.
 //! - `syncdesk_webhook_messages`: Svix message ids already applied (deduplication that survives
 //!   restarts; Svix reuses the id across retries).
-//! - `syncdesk_audit`: one record per write, with the Clerk-owned fields before and after. Only
+//! - `syncdesk_audit`: one record per write (stored 1,000 records to a document), with the Clerk-owned fields before and after. Only
 //!   mapped fields are recorded, so no password hash or other secret can land there.
 
 use futures_util::TryStreamExt;
@@ -16,6 +16,8 @@ use super::{Result, UserStore};
 pub const TOMBSTONES: &str = "syncdesk_tombstones";
 pub const MESSAGES: &str = "syncdesk_webhook_messages";
 pub const AUDIT: &str = "syncdesk_audit";
+/// Audit records per audit document.
+pub const AUDIT_BATCH: usize = 1_000;
 
 /// Who asked for a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -105,47 +107,57 @@ impl UserStore {
         Ok(())
     }
 
-    /// Appends audit records (one `insert_many`).
+    /// Appends audit records: one document per batch of up to `AUDIT_BATCH` records (a bulk
+    /// sync of 100,000 users adds 100 documents, not 100,000), all in one `insert_many`.
     pub async fn audit(&self, records: &[AuditRecord]) -> Result<()> {
         if records.is_empty() {
             return Ok(());
         }
+        let json = |v: &Option<serde_json::Value>| {
+            v.clone()
+                .and_then(|v| Bson::try_from(v).ok())
+                .unwrap_or(Bson::Null)
+        };
         let docs: Vec<Document> = records
-            .iter()
-            .map(|r| {
-                let json = |v: &Option<serde_json::Value>| {
-                    v.clone()
-                        .and_then(|v| Bson::try_from(v).ok())
-                        .unwrap_or(Bson::Null)
-                };
-                doc! {
-                    "at": DateTime::from_millis(r.at_ms),
-                    "source": r.source.as_str(),
-                    "op": &r.op,
-                    "clerk_id": r.clerk_id.clone().map_or(Bson::Null, Bson::String),
-                    "doc_id": &r.doc_id,
-                    "before": json(&r.before),
-                    "after": json(&r.after),
-                }
+            .chunks(AUDIT_BATCH)
+            .map(|batch| {
+                let entries: Vec<Document> = batch
+                    .iter()
+                    .map(|r| {
+                        doc! {
+                            "at": DateTime::from_millis(r.at_ms),
+                            "source": r.source.as_str(),
+                            "op": &r.op,
+                            "clerk_id": r.clerk_id.clone().map_or(Bson::Null, Bson::String),
+                            "doc_id": &r.doc_id,
+                            "before": json(&r.before),
+                            "after": json(&r.after),
+                        }
+                    })
+                    .collect();
+                doc! {"at": DateTime::from_millis(batch[0].at_ms), "count": entries.len() as i64, "records": entries}
             })
             .collect();
         self.database()
             .collection::<Document>(AUDIT)
             .insert_many(docs)
-            .ordered(false)
             .await
             .map_err(|e| self.error(e))?;
         Ok(())
     }
 
-    /// The newest audit records, newest first.
+    /// The newest audit records (one per write), newest first.
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<Document>> {
+        let pipeline = [
+            doc! {"$sort": {"at": -1, "_id": -1}},
+            doc! {"$limit": limit},
+            doc! {"$unwind": "$records"},
+            doc! {"$replaceRoot": {"newRoot": "$records"}},
+            doc! {"$limit": limit},
+        ];
         self.database()
             .collection::<Document>(AUDIT)
-            .find(doc! {})
-            .sort(doc! {"at": -1, "_id": -1})
-            .limit(limit)
-            .projection(doc! {"_id": 0})
+            .aggregate(pipeline)
             .await
             .map_err(|e| self.error(e))?
             .try_collect()

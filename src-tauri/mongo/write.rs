@@ -29,11 +29,19 @@ impl UserStore {
         self.indexes().await?;
         let mut results: Vec<Option<Result<DbUser>>> = users.iter().map(|_| None).collect();
         let mut pending: Vec<usize> = (0..users.len()).collect();
-        for _ in 0..ID_ROUNDS {
+        for round in 0..ID_ROUNDS {
             if pending.is_empty() {
                 break;
             }
-            let ids = self.allocate_user_ids(pending.len() as u64).await?;
+            // Round 0 continues from the maximum; after a collision, jump further ahead each time.
+            let headroom = if round == 0 {
+                0
+            } else {
+                1_i64 << (2 * round).min(40)
+            };
+            let ids = self
+                .allocate_user_ids_after(pending.len() as u64, headroom)
+                .await?;
             let mut id_iter = ids.into_iter().flatten();
             let docs: Vec<Document> = pending
                 .iter()

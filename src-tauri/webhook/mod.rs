@@ -6,6 +6,8 @@ pub mod event;
 pub mod forward;
 pub mod listener;
 pub mod log;
+#[cfg(test)]
+mod properties;
 pub mod send;
 pub mod verify;
 

@@ -7,6 +7,8 @@
 
 use std::process::ExitCode;
 
+// 100,000 creates through apply, against a raw insert_many and the per-user approach.
+mod apply;
 // The Clerk client fetching 200,000 sandbox users against a sequential pager.
 mod clerk_fetch;
 // The user diff at a million users, against a naive nested-loop diff.
@@ -21,7 +23,11 @@ pub struct Outcome {
 type Bench = fn() -> Outcome;
 
 /// Every bench, by name.
-const BENCHES: &[(&str, Bench)] = &[("clerk_fetch", clerk_fetch::run), ("diff", diff::run)];
+const BENCHES: &[(&str, Bench)] = &[
+    ("apply", apply::run),
+    ("clerk_fetch", clerk_fetch::run),
+    ("diff", diff::run),
+];
 
 fn main() -> ExitCode {
     let filter: Vec<String> = std::env::args()

@@ -21,6 +21,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                   the report's scenario in a local database, then the Syncdesk window on it
                   (--screenshot: run headless under Xvfb, save a PNG and exit)
   bench [NAME..]  the performance benchmarks (release build), figures as side-by-side ratios
+  fuzz [SECONDS]  cargo fuzz over signature verification and event parsing (default 60 s)
 
 environment: MONGODB_URI  use this server instead of starting a test server";
 
@@ -30,6 +31,7 @@ fn main() {
         Some("test") => test(),
         Some("demo") => demo(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz(args.get(1).map(String::as_str)),
         _ => {
             println!("{USAGE}");
             std::process::exit(2);
@@ -247,6 +249,41 @@ fn start_sandbox(binary: &Path) -> Result<(String, Service)> {
     }
     println!("xtask: Clerk sandbox (seed-report) at {url}");
     Ok((url, service))
+}
+
+/// Runs the fuzz target in `tests/fuzz` (its own workspace). cargo fuzz needs nightly features;
+/// the machine's one stable toolchain provides them with `RUSTC_BOOTSTRAP=1`.
+fn fuzz(seconds: Option<&str>) -> Result<()> {
+    let seconds: u64 = seconds
+        .unwrap_or("60")
+        .parse()
+        .context("usage: cargo xtask fuzz [SECONDS]")?;
+    let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let installed = Command::new(&cargo_bin)
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        run(
+            Command::new(&cargo_bin).args(["install", "cargo-fuzz", "--locked"]),
+            "installing cargo-fuzz",
+        )?;
+    }
+    let mut cmd = cargo();
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .args([
+            "fuzz",
+            "run",
+            "--fuzz-dir",
+            "tests/fuzz",
+            "verify_and_parse",
+            "--",
+        ])
+        .arg(format!("-max_total_time={seconds}"));
+    run(
+        &mut cmd,
+        &format!("fuzzing verification and event parsing for {seconds} s"),
+    )
 }
 
 fn bench(names: &[String]) -> Result<()> {
