@@ -11,6 +11,8 @@ use std::process::ExitCode;
 mod apply;
 // The Clerk client fetching 200,000 sandbox users against a sequential pager.
 mod clerk_fetch;
+// Events/s through the listener vs straight upserts; verify-only requests/s.
+mod webhook;
 // The user diff at a million users, against a naive nested-loop diff.
 mod diff;
 
@@ -27,6 +29,7 @@ const BENCHES: &[(&str, Bench)] = &[
     ("apply", apply::run),
     ("clerk_fetch", clerk_fetch::run),
     ("diff", diff::run),
+    ("webhook", webhook::run),
 ];
 
 fn main() -> ExitCode {
