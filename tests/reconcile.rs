@@ -294,16 +294,7 @@ async fn a_thousand_listener_upserts_during_a_sync_leave_no_duplicate() {
         sync.failed, 0,
         "the sync's creates that lost the race became updates: {sync:?}"
     );
-    let docs: Vec<Document> = futures_util::TryStreamExt::try_collect(
-        db.store
-            .database()
-            .collection::<Document>("users")
-            .find(doc! {})
-            .await
-            .unwrap(),
-    )
-    .await
-    .unwrap();
+    let docs = db.raw_users().await;
     let ids: BTreeSet<&str> = docs
         .iter()
         .filter_map(|d| d.get_str("clerk_user_id").ok())
@@ -355,16 +346,7 @@ async fn a_sync_interrupted_mid_apply_finishes_on_rerun_without_duplicates() {
         "the rerun writes exactly what is left: {} done",
         rerun.done
     );
-    let docs: Vec<Document> = futures_util::TryStreamExt::try_collect(
-        db.store
-            .database()
-            .collection::<Document>("users")
-            .find(doc! {})
-            .await
-            .unwrap(),
-    )
-    .await
-    .unwrap();
+    let docs = db.raw_users().await;
     let ids: BTreeSet<i64> = docs
         .iter()
         .filter_map(|d| d.get_i64("user_id").ok())

@@ -93,16 +93,7 @@ async fn a_shuffled_duplicated_stream_of_1000_events_converges_to_clerks_final_s
             result.expect("every delivery is answered");
         }
     }
-    let docs: Vec<Document> = futures_util::TryStreamExt::try_collect(
-        db.store
-            .database()
-            .collection::<Document>("users")
-            .find(doc! {})
-            .await
-            .unwrap(),
-    )
-    .await
-    .unwrap();
+    let docs = db.raw_users().await;
     let mut by_id: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
     for d in &docs {
         by_id

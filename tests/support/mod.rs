@@ -66,6 +66,18 @@ pub async fn test_db(test: &str) -> Option<TestDb> {
 }
 
 impl TestDb {
+    /// Every document of the `users` collection as stored, bypassing the mapping.
+    pub async fn raw_users(&self) -> Vec<mongodb::bson::Document> {
+        let users = self
+            .store
+            .database()
+            .collection::<mongodb::bson::Document>("users");
+        let cursor = users.find(mongodb::bson::doc! {}).await.unwrap();
+        futures_util::TryStreamExt::try_collect(cursor)
+            .await
+            .unwrap()
+    }
+
     /// Drops the test's database; call it at the end of every test.
     pub async fn cleanup(self) {
         self.store.database().drop().await.unwrap();
