@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 use syncdesk::mongo::{Error, FieldMapping, UserStore};
 use syncdesk::secrets::Sensitive;
@@ -334,8 +335,63 @@ async fn indexes_are_created_or_their_blocking_duplicates_reported() {
         "one value is duplicated (two nulls are not duplicates): {report:?}"
     );
     assert_eq!(report.duplicates[0].count, 2);
+    assert_eq!(
+        report.lookup,
+        ["clerk_user_id", "user_id", "email"],
+        "lookup indexes are not unique, so duplicates never block them: {report:?}"
+    );
     let again = db.store.ensure_indexes().await.unwrap();
     assert_eq!(again.unique, report.unique, "ensuring twice is harmless");
+    assert_eq!(again.lookup, report.lookup, "ensuring twice is harmless");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn email_lookups_ignore_case_through_their_own_collation_index() {
+    let Some(db) = test_db("email_ci").await else {
+        return;
+    };
+    db.store
+        .database()
+        .collection::<Document>("users")
+        .insert_many([
+            doc! {"user_id": 1, "email": "Mixed.Case@Example.com"},
+            doc! {"user_id": 2, "email": "other@example.com"},
+        ])
+        .await
+        .unwrap();
+    db.store.ensure_indexes().await.unwrap();
+    let indexes: Vec<mongodb::IndexModel> = db
+        .store
+        .database()
+        .collection::<Document>("users")
+        .list_indexes()
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let email_index = indexes
+        .iter()
+        .find(|i| i.keys == doc! {"email": 1})
+        .expect("an email index exists after ensure_indexes");
+    let collation = email_index
+        .options
+        .as_ref()
+        .and_then(|o| o.collation.clone())
+        .expect("the email index carries the lookup's collation, so the lookup can use it");
+    assert_eq!(collation.locale, "en");
+    let found = db
+        .store
+        .find_by_email(" mixed.case@EXAMPLE.com ")
+        .await
+        .unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "the stored capitals do not hide the document, and the other email does not match"
+    );
+    assert_eq!(found[0].email.as_deref(), Some("Mixed.Case@Example.com"));
     db.cleanup().await;
 }
 

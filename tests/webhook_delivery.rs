@@ -10,7 +10,7 @@ use syncdesk::mongo::{FieldMapping, UserStore};
 use syncdesk::secrets::Sensitive;
 use syncdesk::user::ClerkUser;
 use syncdesk::webhook::SigningSecret;
-use syncdesk::webhook::apply::apply_event;
+use syncdesk::webhook::apply::{apply_event, apply_events};
 use syncdesk::webhook::event::ClerkEvent;
 use syncdesk::webhook::listener::{DEFAULT_BODY_LIMIT, Listener, ListenerConfig};
 use syncdesk::webhook::send::{EventKind, envelope, example_user, signed_headers};
@@ -33,13 +33,9 @@ fn version(n: usize, v: i64) -> ClerkUser {
     }
 }
 
-#[tokio::test]
-async fn a_shuffled_duplicated_stream_of_1000_events_converges_to_clerks_final_state() {
-    let Some(db) = test_db("event_stream").await else {
-        return;
-    };
-    db.store.ensure_indexes().await.unwrap();
-    // 250 users: created, updated twice; every fifth deleted at the end. Then 200 redeliveries.
+/// 250 users: created, updated twice; every fifth deleted at the end. Then redeliveries up to
+/// 1,000 events, shuffled deterministically.
+fn shuffled_stream() -> Vec<(String, ClerkEvent)> {
     let mut events: Vec<(String, ClerkEvent)> = Vec::new();
     for n in 0..250 {
         events.push((
@@ -82,20 +78,13 @@ async fn a_shuffled_duplicated_stream_of_1000_events_converges_to_clerks_final_s
         events.swap(i, ((z ^ (z >> 31)) % (i as u64 + 1)) as usize);
     }
     assert_eq!(events.len(), 1000);
-    for chunk in events.chunks(8) {
-        let results = futures_util::future::join_all(
-            chunk
-                .iter()
-                .map(|(id, event)| apply_event(&db.store, event, id, 1_800_000_000_000)),
-        )
-        .await;
-        for result in results {
-            result.expect("every delivery is answered");
-        }
-    }
-    let docs = db.raw_users().await;
+    events
+}
+
+/// Clerk's final state: every live user once with its newest version, deleted ones inactive.
+fn assert_converged(docs: &[Document]) {
     let mut by_id: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
-    for d in &docs {
+    for d in docs {
         by_id
             .entry(d.get_str("clerk_user_id").unwrap().to_string())
             .or_default()
@@ -122,6 +111,141 @@ async fn a_shuffled_duplicated_stream_of_1000_events_converges_to_clerks_final_s
             assert_eq!(doc.get_str("name").unwrap(), format!("User{n} Version2"));
         }
     }
+}
+
+#[tokio::test]
+async fn a_shuffled_duplicated_stream_of_1000_events_converges_to_clerks_final_state() {
+    let Some(db) = test_db("event_stream").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    for chunk in shuffled_stream().chunks(8) {
+        let results = futures_util::future::join_all(
+            chunk
+                .iter()
+                .map(|(id, event)| apply_event(&db.store, event, id, 1_800_000_000_000)),
+        )
+        .await;
+        for result in results {
+            result.expect("every delivery is answered");
+        }
+    }
+    assert_converged(&db.raw_users().await);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_same_stream_applied_in_batches_converges_the_same_way() {
+    let Some(db) = test_db("event_stream_batches").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    // Batches of 50 hold several versions of one user, its deletion, and redeliveries together.
+    for chunk in shuffled_stream().chunks(50) {
+        let events: Vec<(&ClerkEvent, &str)> =
+            chunk.iter().map(|(id, e)| (e, id.as_str())).collect();
+        for result in apply_events(&db.store, &events, 1_800_000_000_000).await {
+            result.expect("every delivery is answered");
+        }
+    }
+    assert_converged(&db.raw_users().await);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn one_batch_behaves_like_its_events_one_by_one() {
+    let Some(db) = test_db("event_batch_rules").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    // A document of another user that shares user 3's email must not be touched by user 3's event.
+    db.store
+        .database()
+        .collection::<Document>("users")
+        .insert_one(doc! {"user_id": 900, "clerk_user_id": "user_other0000000000000000", "email": "u3.v0@example.com", "name": "Other", "is_active": true})
+        .await
+        .unwrap();
+    let changed = |n, v, created| ClerkEvent::UserChanged {
+        created,
+        user: version(n, v),
+    };
+    let events = [
+        (changed(1, 2, false), "m_new"),
+        (changed(1, 1, true), "m_old"),
+        (changed(1, 2, false), "m_new"),
+        (changed(2, 0, true), "m_created"),
+        (
+            ClerkEvent::UserDeleted {
+                id: version(2, 0).id,
+                at_ms: 1_700_000_000_100,
+            },
+            "m_deleted",
+        ),
+        (
+            ClerkEvent::Ignored {
+                event_type: "session.created".into(),
+            },
+            "m_session",
+        ),
+        (changed(3, 0, true), "m_three"),
+    ];
+    let refs: Vec<(&ClerkEvent, &str)> = events.iter().map(|(e, id)| (e, *id)).collect();
+    let answers: Vec<String> = apply_events(&db.store, &refs, 1_800_000_000_000)
+        .await
+        .into_iter()
+        .map(|a| a.expect("nothing fails here").to_string())
+        .collect();
+    assert_eq!(
+        answers[0], "applied create",
+        "the newest version of user 1 is the one written"
+    );
+    assert!(
+        answers[1].starts_with("stale"),
+        "the older version loses to the newer one in the batch: {}",
+        answers[1]
+    );
+    assert_eq!(
+        answers[2], "duplicate",
+        "a second copy of a message in the same batch is a duplicate"
+    );
+    assert!(
+        answers[3].starts_with("stale"),
+        "a deletion in the same batch wins over the creation: {}",
+        answers[3]
+    );
+    assert_eq!(
+        answers[5], "ignored",
+        "other event types are acknowledged and ignored"
+    );
+    let docs = db.raw_users().await;
+    let of = |id: &str| {
+        docs.iter()
+            .filter(|d| d.get_str("clerk_user_id").ok() == Some(id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        of(&version(1, 0).id)[0].get_str("email").unwrap(),
+        "u1.v2@example.com"
+    );
+    assert!(
+        of(&version(2, 0).id).is_empty(),
+        "a user deleted in the same batch is never created"
+    );
+    let other = of("user_other0000000000000000");
+    assert_eq!(other.len(), 1);
+    assert!(
+        other[0].get_bool("is_active").unwrap(),
+        "only a deleted user's documents are deactivated, never another user's that shares an email"
+    );
+    // Redelivering the whole batch writes nothing: every message id is recorded.
+    let again = apply_events(&db.store, &refs, 1_800_000_000_001).await;
+    assert!(
+        again.iter().all(|a| matches!(
+            a.as_ref().map(ToString::to_string).as_deref(),
+            Ok("duplicate" | "ignored")
+        )),
+        "a redelivered batch is all duplicates: {again:?}"
+    );
     db.cleanup().await;
 }
 

@@ -76,6 +76,13 @@ pub async fn run(
         DbCommand::Indexes => {
             let report = store.ensure_indexes().await?;
             writeln!(out, "unique indexes: {}", report.unique.join(", "))?;
+            writeln!(out, "lookup indexes: {}", report.lookup.join(", "))?;
+            for failed in &report.lookup_failed {
+                writeln!(
+                    out,
+                    "lookup index not created (lookups will scan): {failed}"
+                )?;
+            }
             for dup in &report.duplicates {
                 writeln!(
                     out,

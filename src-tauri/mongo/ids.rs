@@ -3,6 +3,10 @@
 //! The seed report's script took `max + 1`, so two creators at once got the same id. Here a
 //! counter document (`syncdesk_counters`) hands out disjoint blocks with one `$inc`, and is first
 //! raised to the collection's current maximum, so ids the backend allocated itself are skipped too.
+//!
+//! The maximum is looked up above the counter only (`user_id > seq`, an index range that is
+//! usually empty): asking for the whole collection's maximum scans on some servers, and the
+//! counter is already past every id it handed out.
 
 use std::ops::RangeInclusive;
 
@@ -33,48 +37,62 @@ impl UserStore {
         let Some(field) = self.mapping().user_id.clone() else {
             return Ok(None);
         };
-        let max = self.max_user_id(&field).await?.saturating_add(headroom);
         let counters = self.database().collection::<Document>(COUNTERS);
         let key = format!("{}.{}", self.mapping().collection, field);
         let step = i64::try_from(count).map_err(|_| Error::IdAllocation { attempts: 0 })?;
+        let current = counters
+            .find_one(doc! {"_id": &key})
+            .await
+            .map_err(|e| self.error(e))?
+            .and_then(|c| as_i64(c.get("seq")));
+        let above = self.max_user_id(&field, current).await?;
+        let floor = above
+            .unwrap_or(0)
+            .max(current.unwrap_or(0))
+            .saturating_add(headroom);
         for attempt in 1..=UPSERT_ATTEMPTS {
+            // Raise the counter only when something is above it (the usual case skips this).
+            if current.is_some_and(|c| c >= floor) {
+                break;
+            }
             let raised = counters
-                .update_one(doc! {"_id": &key}, doc! {"$max": {"seq": max}})
+                .update_one(doc! {"_id": &key}, doc! {"$max": {"seq": floor}})
                 .upsert(true)
                 .await;
-            if let Err(e) = raised {
-                if attempt < UPSERT_ATTEMPTS && super::error::duplicate_key(&e).is_some() {
-                    continue;
-                }
-                return Err(self.error(e));
+            match raised {
+                Ok(_) => break,
+                Err(e)
+                    if attempt < UPSERT_ATTEMPTS && super::error::duplicate_key(&e).is_some() => {}
+                Err(e) => return Err(self.error(e)),
             }
-            let counter = counters
-                .find_one_and_update(doc! {"_id": &key}, doc! {"$inc": {"seq": step}})
-                .upsert(true)
-                .return_document(ReturnDocument::After)
-                .await
-                .map_err(|e| self.error(e))?;
-            let end = counter
-                .as_ref()
-                .and_then(|c| as_i64(c.get("seq")))
-                .unwrap_or(step);
-            return Ok(Some(end - step + 1..=end));
         }
-        Err(Error::IdAllocation {
-            attempts: UPSERT_ATTEMPTS,
-        })
+        let counter = counters
+            .find_one_and_update(doc! {"_id": &key}, doc! {"$inc": {"seq": step}})
+            .upsert(true)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(|e| self.error(e))?;
+        let end = counter
+            .as_ref()
+            .and_then(|c| as_i64(c.get("seq")))
+            .unwrap_or(step);
+        Ok(Some(end - step + 1..=end))
     }
 
-    /// The highest id in the collection (0 when there is none); one indexed lookup.
-    async fn max_user_id(&self, field: &str) -> Result<i64> {
+    /// The highest numeric id above `above` (the whole collection when `None`), if any.
+    async fn max_user_id(&self, field: &str, above: Option<i64>) -> Result<Option<i64>> {
+        let filter = match above {
+            Some(seq) => doc! {field: {"$gt": seq}},
+            None => doc! {field: {"$type": "number"}},
+        };
         let top = self
             .users()
-            .find_one(doc! {field: {"$type": "number"}})
+            .find_one(filter)
             .sort(doc! {field: -1})
             .projection(doc! {field: 1, "_id": 0})
             .await
             .map_err(|e| self.error(e))?;
-        Ok(top.and_then(|d| as_i64(d.get(field))).unwrap_or(0))
+        Ok(top.and_then(|d| as_i64(d.get(field))))
     }
 }
 

@@ -1,12 +1,18 @@
-//! Unique indexes on the Clerk id and the sequential id, and what blocks them.
+//! Unique indexes on the Clerk id and the sequential id, lookup indexes, and what blocks them.
 //!
 //! Creating a unique index over a collection that already holds duplicates fails; instead of
 //! failing, the report lists the duplicates so a person can decide which document to keep.
+//!
+//! The unique indexes are partial (local users have no Clerk id), and a query planner may not use
+//! a partial index for a plain equality (SecantusDB never does; MongoDB only when the query
+//! repeats the filter). So every lookup has its own plain index: the Clerk id, the sequential id
+//! (for the maximum), and the email with a case-insensitive collation (strength 2), which is how
+//! a case-insensitive email match stays an index lookup instead of a collection scan.
 
 use futures_util::TryStreamExt;
 use mongodb::IndexModel;
 use mongodb::bson::{Document, doc};
-use mongodb::options::IndexOptions;
+use mongodb::options::{Collation, CollationStrength, IndexOptions};
 use serde::Serialize;
 
 use super::{Result, UserStore};
@@ -18,6 +24,18 @@ pub struct IndexReport {
     pub unique: Vec<String>,
     /// Values held by more than one document, which keep an index from being created.
     pub duplicates: Vec<DuplicateGroup>,
+    /// Fields with a lookup index (created now or already there).
+    pub lookup: Vec<String>,
+    /// Lookup indexes that could not be created, and why (lookups still work, by scanning).
+    pub lookup_failed: Vec<String>,
+}
+
+/// The collation of case-insensitive email lookups (and of their index).
+pub fn email_collation() -> Collation {
+    Collation::builder()
+        .locale("en")
+        .strength(CollationStrength::Secondary)
+        .build()
 }
 
 impl IndexReport {
@@ -62,11 +80,7 @@ impl UserStore {
                 .name(format!("syncdesk_{field}_unique"))
                 .partial_filter_expression(doc! {&field: {"$type": bson_type}})
                 .build();
-            let model = IndexModel::builder()
-                .keys(doc! {&field: 1})
-                .options(options)
-                .build();
-            match self.users().create_index(model).await {
+            match self.users().create_index(ascending(&field, options)).await {
                 Ok(_) => report.unique.push(field),
                 Err(e) if super::error::duplicate_key(&e).is_some() => {
                     report
@@ -76,7 +90,34 @@ impl UserStore {
                 Err(e) => return Err(self.error(e)),
             }
         }
+        self.ensure_lookup_indexes(&mut report).await;
         Ok(report)
+    }
+
+    /// Plain indexes for the lookups; only speed depends on them, so a failure is reported, not
+    /// fatal (e.g. an index of the same name with other options that the backend created).
+    async fn ensure_lookup_indexes(&self, report: &mut IndexReport) {
+        let mapping = self.mapping().clone();
+        let mut wanted = vec![(mapping.clerk_id.clone(), None)];
+        if let Some(field) = &mapping.user_id {
+            wanted.push((field.clone(), None));
+        }
+        wanted.push((mapping.email.clone(), Some(email_collation())));
+        for (field, collation) in wanted {
+            let suffix = if collation.is_some() { "ci" } else { "lookup" };
+            let options = IndexOptions::builder()
+                .name(format!("syncdesk_{field}_{suffix}"))
+                .collation(collation)
+                .build();
+            match self.users().create_index(ascending(&field, options)).await {
+                Ok(_) => report.lookup.push(field),
+                Err(e) => {
+                    let why = format!("{field}: {}", self.error(e));
+                    tracing::warn!("lookup index not created: {why}");
+                    report.lookup_failed.push(why);
+                }
+            }
+        }
     }
 
     async fn unique_index_keys(&self) -> Result<Vec<String>> {
@@ -135,4 +176,12 @@ impl UserStore {
             })
             .collect())
     }
+}
+
+/// An ascending index on one field.
+fn ascending(field: &str, options: IndexOptions) -> IndexModel {
+    IndexModel::builder()
+        .keys(doc! {field: 1})
+        .options(options)
+        .build()
 }

@@ -4,8 +4,11 @@
 //!   deleted user back.
 //! - `syncdesk_webhook_messages`: Svix message ids already applied (deduplication that survives
 //!   restarts; Svix reuses the id across retries).
-//! - `syncdesk_audit`: one record per write (stored 1,000 records to a document), with the Clerk-owned fields before and after. Only
-//!   mapped fields are recorded, so no password hash or other secret can land there.
+//! - `syncdesk_audit`: one record per write (stored 1,000 records to a document), with the
+//!   Clerk-owned fields before and after. Only mapped fields are recorded, so no password hash or
+//!   other secret can land there.
+
+use std::collections::BTreeSet;
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Bson, DateTime, Document, doc};
@@ -66,45 +69,31 @@ impl UserStore {
         Ok(())
     }
 
-    pub async fn is_tombstoned(&self, clerk_id: &str) -> Result<bool> {
-        let found = self
-            .database()
-            .collection::<Document>(TOMBSTONES)
-            .find_one(doc! {"_id": clerk_id})
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok(found.is_some())
+    /// Which of `message_ids` were applied before (one query).
+    pub async fn messages_seen_among(&self, message_ids: &[&str]) -> Result<BTreeSet<String>> {
+        self.ids_among(MESSAGES, message_ids).await
     }
 
-    /// Whether a webhook message id was already applied.
-    pub async fn message_seen(&self, message_id: &str) -> Result<bool> {
-        let found = self
+    /// Marks webhook messages as applied, in one write (after the writes they caused, so a
+    /// failed write is retried). A message recorded before keeps its first record.
+    pub async fn record_messages(&self, messages: &[MessageRecord<'_>]) -> Result<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let docs = messages.iter().map(|m| {
+            doc! {"_id": m.message_id, "type": m.event_type, "outcome": &m.outcome, "at": DateTime::from_millis(m.at_ms)}
+        });
+        match self
             .database()
             .collection::<Document>(MESSAGES)
-            .find_one(doc! {"_id": message_id})
+            .insert_many(docs)
+            .ordered(false)
             .await
-            .map_err(|e| self.error(e))?;
-        Ok(found.is_some())
-    }
-
-    /// Marks a webhook message as applied (after the write, so a failed write is retried).
-    pub async fn record_message(
-        &self,
-        message_id: &str,
-        event_type: &str,
-        outcome: &str,
-        now_ms: i64,
-    ) -> Result<()> {
-        self.database()
-            .collection::<Document>(MESSAGES)
-            .update_one(
-                doc! {"_id": message_id},
-                doc! {"$setOnInsert": {"type": event_type, "outcome": outcome, "at": DateTime::from_millis(now_ms)}},
-            )
-            .upsert(true)
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok(())
+        {
+            Ok(_) => Ok(()),
+            Err(e) if only_duplicates(&e) => Ok(()),
+            Err(e) => Err(self.error(e)),
+        }
     }
 
     /// Appends audit records: one document per batch of up to `AUDIT_BATCH` records (a bulk
@@ -168,17 +157,19 @@ impl UserStore {
 
 impl UserStore {
     /// Which of `clerk_ids` are tombstoned (one query).
-    pub async fn tombstoned_among(
-        &self,
-        clerk_ids: &[&str],
-    ) -> Result<std::collections::BTreeSet<String>> {
-        if clerk_ids.is_empty() {
-            return Ok(Default::default());
+    pub async fn tombstoned_among(&self, clerk_ids: &[&str]) -> Result<BTreeSet<String>> {
+        self.ids_among(TOMBSTONES, clerk_ids).await
+    }
+
+    /// Which of `ids` are `_id`s in `collection` (one query).
+    async fn ids_among(&self, collection: &str, ids: &[&str]) -> Result<BTreeSet<String>> {
+        if ids.is_empty() {
+            return Ok(BTreeSet::new());
         }
         let docs: Vec<Document> = self
             .database()
-            .collection::<Document>(TOMBSTONES)
-            .find(doc! {"_id": {"$in": clerk_ids}})
+            .collection::<Document>(collection)
+            .find(doc! {"_id": {"$in": ids}})
             .projection(doc! {"_id": 1})
             .await
             .map_err(|e| self.error(e))?
@@ -189,5 +180,25 @@ impl UserStore {
             .iter()
             .filter_map(|d| d.get_str("_id").ok().map(str::to_string))
             .collect())
+    }
+}
+
+/// One applied webhook message, for deduplication across restarts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRecord<'a> {
+    pub message_id: &'a str,
+    pub event_type: &'a str,
+    pub outcome: String,
+    pub at_ms: i64,
+}
+
+/// Whether an unordered insert failed only on ids that exist already.
+fn only_duplicates(err: &mongodb::error::Error) -> bool {
+    match err.kind.as_ref() {
+        mongodb::error::ErrorKind::InsertMany(many) => {
+            many.write_concern_error.is_none()
+                && many.write_errors.iter().flatten().all(|w| w.code == 11000)
+        }
+        _ => false,
     }
 }

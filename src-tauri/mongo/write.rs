@@ -204,23 +204,42 @@ impl UserStore {
 
     /// Finds documents whose email equals `email` in any letter case.
     pub async fn find_by_email(&self, email: &str) -> Result<Vec<DbUser>> {
-        let escaped: String = email
-            .trim()
-            .chars()
-            .flat_map(|c| {
-                if "\\^$.|?*+()[]{}/".contains(c) {
-                    vec!['\\', c]
-                } else {
-                    vec![c]
+        self.find_candidates(&[], &[email.trim()]).await
+    }
+
+    /// The documents holding any of `clerk_ids`, or any of `emails` (any case): two indexed
+    /// `$in` queries (one `$or` would scan on some servers), each document once.
+    pub async fn find_candidates(
+        &self,
+        clerk_ids: &[&str],
+        emails: &[&str],
+    ) -> Result<Vec<DbUser>> {
+        use futures_util::TryStreamExt;
+        let mapping = self.mapping();
+        let mut docs: Vec<Document> = Vec::new();
+        if !clerk_ids.is_empty() {
+            let cursor = self
+                .users()
+                .find(doc! {&mapping.clerk_id: {"$in": clerk_ids}})
+                .await
+                .map_err(|e| self.error(e))?;
+            docs = cursor.try_collect().await.map_err(|e| self.error(e))?;
+        }
+        if !emails.is_empty() {
+            let cursor = self
+                .users()
+                .find(doc! {&mapping.email: {"$in": emails}})
+                .collation(super::indexes::email_collation())
+                .await
+                .map_err(|e| self.error(e))?;
+            let by_email: Vec<Document> = cursor.try_collect().await.map_err(|e| self.error(e))?;
+            for d in by_email {
+                if !docs.iter().any(|seen| seen.get("_id") == d.get("_id")) {
+                    docs.push(d);
                 }
-            })
-            .collect();
-        let pattern = mongodb::bson::Regex {
-            pattern: format!("^{escaped}$"),
-            options: "i".into(),
-        };
-        let field = self.mapping().email.clone();
-        self.find_by(&field, pattern).await
+            }
+        }
+        Ok(docs.iter().map(|d| to_user(d, mapping)).collect())
     }
 
     /// Finds documents by a mapped field's exact value (e.g. a Clerk id or an email).

@@ -1,67 +1,28 @@
-//! Applying a verified Clerk event through the same path as sync: the event's user is diffed
-//! against the documents that could match it, planned, and applied by `sync::apply`.
+//! Applying verified Clerk events through the same path as sync: the events' users are diffed
+//! against the documents that could match them, planned, and applied by `sync::apply`.
 //!
 //! On top of that path: a message id already applied is acknowledged without writing (Svix
 //! retries reuse the id); `user.deleted` leaves a tombstone first, so a late `user.created` or
 //! `user.updated` can never bring the user back; and the Clerk `updated_at` ordering rule in
 //! apply makes an older event lose against a newer state.
+//!
+//! Events are applied in batches (the listener hands over whatever arrived together), so a burst
+//! costs a few bulk round trips instead of several per event. A batch behaves like its events
+//! applied one by one: per user the newest version wins, a deletion wins over any change, and an
+//! event whose outcome depends on another (a superseded version, a second copy of a message)
+//! shares that event's fate, so a failure is retried for both.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::event::ClerkEvent;
 use crate::diff::{DiffContext, diff_users};
-use crate::mongo::journal::Source;
+use crate::mongo::journal::{MessageRecord, Source};
 use crate::mongo::{Error, UserStore};
-use crate::sync::apply::{ApplyContext, Outcome, apply};
-use crate::sync::plan::{SyncPolicy, plan};
-use crate::user::{ClerkUser, DbUser};
+use crate::sync::apply::{ApplyContext, ApplyReport, OpResult, Outcome, apply};
+use crate::sync::plan::{SyncOp, SyncPlan, SyncPolicy, plan};
+use crate::user::ClerkUser;
 
-/// What applying one event did (the word the listener logs and answers).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventOutcome {
-    /// Written: `create`, `update`, `link`, `deactivate` (joined with `+` when several).
-    Applied(String),
-    /// Already in the database as the event says.
-    Unchanged,
-    /// Older than what the database holds, or about a deleted user.
-    Stale(String),
-    /// This message id was applied before.
-    Duplicate,
-    /// Not a `user.*` event.
-    Ignored,
-}
-
-impl std::fmt::Display for EventOutcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Applied(ops) => write!(f, "applied {ops}"),
-            Self::Unchanged => f.write_str("unchanged"),
-            Self::Stale(why) => write!(f, "stale ({why})"),
-            Self::Duplicate => f.write_str("duplicate"),
-            Self::Ignored => f.write_str("ignored"),
-        }
-    }
-}
-
-/// Why an event could not be applied.
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    /// The database cannot be reached: answer 5xx so that Svix retries.
-    #[error("{0}")]
-    Unavailable(String),
-    /// The event conflicts with the data (e.g. its email belongs to two documents): a person must look.
-    #[error("{0}")]
-    Conflict(String),
-}
-
-impl From<Error> for ApplyError {
-    fn from(err: Error) -> Self {
-        match err {
-            Error::Connect { .. } | Error::Auth { .. } | Error::Server { .. } => {
-                Self::Unavailable(err.to_string())
-            }
-            other => Self::Conflict(other.to_string()),
-        }
-    }
-}
+pub use super::outcome::{ApplyError, EventOutcome};
 
 /// Applies one verified event; `message_id` deduplicates (empty: no deduplication).
 pub async fn apply_event(
@@ -70,110 +31,245 @@ pub async fn apply_event(
     message_id: &str,
     now_ms: i64,
 ) -> Result<EventOutcome, ApplyError> {
-    if matches!(event, ClerkEvent::Ignored { .. }) {
-        return Ok(EventOutcome::Ignored);
-    }
-    if !message_id.is_empty() && store.message_seen(message_id).await? {
-        return Ok(EventOutcome::Duplicate);
-    }
-    let outcome = match event {
-        ClerkEvent::UserChanged { user, .. } => {
-            if store.is_tombstoned(&user.id).await? {
-                EventOutcome::Stale("the user was deleted in Clerk".into())
-            } else {
-                let docs = candidates(store, user).await?;
-                run(store, std::slice::from_ref(user), &docs, now_ms).await?
-            }
-        }
-        ClerkEvent::UserDeleted { id, at_ms } => {
-            store
-                .add_tombstone(id, if *at_ms > 0 { *at_ms } else { now_ms })
-                .await?;
-            let docs = store
-                .find_by(&store.mapping().clerk_id, id.as_str())
-                .await?;
-            run(store, &[], &docs, now_ms).await?
-        }
-        ClerkEvent::Ignored { .. } => EventOutcome::Ignored,
-    };
-    if !message_id.is_empty() {
-        store
-            .record_message(message_id, event.event_type(), &outcome.to_string(), now_ms)
-            .await?;
-    }
-    Ok(outcome)
+    apply_events(store, &[(event, message_id)], now_ms)
+        .await
+        .pop()
+        .unwrap_or(Ok(EventOutcome::Ignored))
 }
 
-/// The documents the event's user could match: by Clerk id, and by primary email (any case).
-async fn candidates(store: &UserStore, user: &ClerkUser) -> Result<Vec<DbUser>, Error> {
-    let mut docs = store
-        .find_by(&store.mapping().clerk_id, user.id.as_str())
-        .await?;
-    if let Some(email) = user
-        .primary_email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        for doc in store.find_by_email(email).await? {
-            if !docs.iter().any(|d| d.doc_id == doc.doc_id) {
-                docs.push(doc);
-            }
-        }
-    }
-    Ok(docs)
-}
+type Answer = Option<Result<EventOutcome, ApplyError>>;
 
-async fn run(
+/// Applies verified events (each with its message id) together; one answer per event, in order.
+pub async fn apply_events(
     store: &UserStore,
-    clerk: &[ClerkUser],
-    docs: &[DbUser],
+    events: &[(&ClerkEvent, &str)],
     now_ms: i64,
-) -> Result<EventOutcome, Error> {
-    let diff = diff_users(clerk, docs, &DiffContext::default());
-    let plan = plan(&diff, &SyncPolicy::default());
-    if plan.ops.is_empty() {
-        return Ok(match plan.skipped.first() {
-            Some(skipped) => EventOutcome::Stale(skipped.why.clone()),
-            None => EventOutcome::Unchanged,
+) -> Vec<Result<EventOutcome, ApplyError>> {
+    let mut out: Vec<Answer> = events
+        .iter()
+        .map(|(event, _)| {
+            matches!(event, ClerkEvent::Ignored { .. }).then_some(Ok(EventOutcome::Ignored))
+        })
+        .collect();
+    // Later copies of a message (or superseded versions of a user) follow another event's fate.
+    let mut follows: Vec<(usize, usize, EventOutcome)> = Vec::new();
+    if let Err(err) = settle(store, events, now_ms, &mut out, &mut follows).await {
+        let err = ApplyError::from(err);
+        for answer in out.iter_mut().filter(|a| a.is_none()) {
+            *answer = Some(Err(err.clone()));
+        }
+    }
+    for (i, leader, outcome) in follows {
+        out[i] = Some(match &out[leader] {
+            Some(Err(err)) => Err(err.clone()),
+            _ => Ok(outcome),
         });
     }
-    let report = apply(
-        store,
-        &plan,
-        ApplyContext {
-            source: Source::Webhook,
-            now_ms,
-        },
-        |_| {},
-    )
-    .await?;
-    if let Some(failed) = report.results.iter().find_map(|r| match &r.outcome {
+    let records: Vec<MessageRecord<'_>> = out
+        .iter()
+        .zip(events)
+        .filter_map(|(answer, (event, id))| match answer {
+            Some(Ok(o))
+                if !id.is_empty()
+                    && !matches!(o, EventOutcome::Duplicate | EventOutcome::Ignored) =>
+            {
+                Some(MessageRecord {
+                    message_id: id,
+                    event_type: event.event_type(),
+                    outcome: o.to_string(),
+                    at_ms: now_ms,
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    if let Err(err) = store.record_messages(&records).await {
+        // Unrecorded means a retry applies again, which is harmless; an OK answer would lose it.
+        let err = ApplyError::from(err);
+        for answer in &mut out {
+            if matches!(answer, Some(Ok(o)) if !matches!(o, EventOutcome::Duplicate | EventOutcome::Ignored))
+            {
+                *answer = Some(Err(err.clone()));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|a| a.unwrap_or(Ok(EventOutcome::Unchanged)))
+        .collect()
+}
+
+/// Decides every event it can; `Err` when the database fails for all the rest.
+async fn settle(
+    store: &UserStore,
+    events: &[(&ClerkEvent, &str)],
+    now_ms: i64,
+    out: &mut [Answer],
+    follows: &mut Vec<(usize, usize, EventOutcome)>,
+) -> Result<(), Error> {
+    let ids: Vec<&str> = events
+        .iter()
+        .map(|(_, id)| *id)
+        .filter(|id| !id.is_empty())
+        .collect();
+    let seen = store.messages_seen_among(&ids).await?;
+    let mut first_copy: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (_, id)) in events.iter().enumerate() {
+        if out[i].is_some() || id.is_empty() {
+            continue;
+        }
+        if seen.contains(*id) {
+            out[i] = Some(Ok(EventOutcome::Duplicate));
+        } else if let Some(&leader) = first_copy.get(id) {
+            out[i] = Some(Ok(EventOutcome::Duplicate));
+            follows.push((i, leader, EventOutcome::Duplicate));
+        } else {
+            first_copy.insert(id, i);
+        }
+    }
+    let mut deleted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (event, _)) in events.iter().enumerate() {
+        if let (None, ClerkEvent::UserDeleted { id, at_ms }) = (&out[i], event) {
+            match store
+                .add_tombstone(id, if *at_ms > 0 { *at_ms } else { now_ms })
+                .await
+            {
+                Ok(()) => deleted.entry(id.as_str()).or_default().push(i),
+                Err(err) => out[i] = Some(Err(err.into())),
+            }
+        }
+    }
+    let changed: Vec<(usize, &ClerkUser)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (event, _))| match (&out[i], event) {
+            (None, ClerkEvent::UserChanged { user, .. }) => Some((i, user)),
+            _ => None,
+        })
+        .collect();
+    let changed_ids: Vec<&str> = changed.iter().map(|(_, u)| u.id.as_str()).collect();
+    let tombstoned = store.tombstoned_among(&changed_ids).await?;
+    // Per user, the newest version (the later one on a tie) is applied; the others follow it.
+    let mut newest: BTreeMap<&str, usize> = BTreeMap::new();
+    for &(i, user) in &changed {
+        if tombstoned.contains(&user.id) {
+            out[i] = Some(Ok(EventOutcome::Stale(
+                "the user was deleted in Clerk".into(),
+            )));
+        } else if let Some(prev) = newest.insert(&user.id, i) {
+            let prev_at = changed
+                .iter()
+                .find(|(j, _)| *j == prev)
+                .map_or(0, |(_, u)| u.updated_at);
+            if prev_at > user.updated_at {
+                newest.insert(&user.id, prev);
+            }
+        }
+    }
+    let superseded =
+        EventOutcome::Stale("a newer version of the user came in the same batch".into());
+    for &(i, user) in &changed {
+        match newest.get(user.id.as_str()) {
+            Some(&leader) if leader != i => follows.push((i, leader, superseded.clone())),
+            _ => {}
+        }
+    }
+    for (i, _, _) in follows.iter() {
+        out[*i].get_or_insert(Ok(EventOutcome::Unchanged));
+    }
+    let users: Vec<ClerkUser> = newest
+        .values()
+        .filter_map(|&i| changed.iter().find(|(j, _)| *j == i))
+        .map(|(_, u)| (*u).clone())
+        .collect();
+    if users.is_empty() && deleted.is_empty() {
+        return Ok(());
+    }
+    let report = run(store, &users, &deleted.keys().copied().collect(), now_ms).await?;
+    for (id, indexes) in deleted
+        .iter()
+        .map(|(id, ix)| (*id, ix.clone()))
+        .chain(newest.iter().map(|(id, &i)| (*id, vec![i])))
+    {
+        let answer = outcome(&report, id);
+        for i in indexes {
+            out[i] = Some(answer.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Diffs the users (and the deleted ids) against the documents that could match them, plans,
+/// and applies. Only a deleted user's documents may be deactivated: another document matching a
+/// user's email is not this event's to touch.
+async fn run(
+    store: &UserStore,
+    users: &[ClerkUser],
+    deleted: &BTreeSet<&str>,
+    now_ms: i64,
+) -> Result<(ApplyReport, SyncPlan), Error> {
+    let mut ids: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
+    ids.extend(deleted.iter().copied());
+    let emails: Vec<&str> = users
+        .iter()
+        .filter_map(|u| {
+            u.primary_email
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+        })
+        .collect();
+    let docs = store.find_candidates(&ids, &emails).await?;
+    let diff = diff_users(users, &docs, &DiffContext::default());
+    let mut plan = plan(&diff, &SyncPolicy::default());
+    plan.ops.retain(|op| {
+        !matches!(op, SyncOp::Deactivate { .. } | SyncOp::Delete { .. })
+            || deleted.contains(op.clerk_id())
+    });
+    if plan.ops.is_empty() {
+        return Ok((ApplyReport::default(), plan));
+    }
+    let ctx = ApplyContext {
+        source: Source::Webhook,
+        now_ms,
+    };
+    let report = apply(store, &plan, ctx, |_| {}).await?;
+    Ok((report, plan))
+}
+
+/// What the batch did for one Clerk id.
+fn outcome(
+    (report, plan): &(ApplyReport, SyncPlan),
+    clerk_id: &str,
+) -> Result<EventOutcome, ApplyError> {
+    let results: Vec<&OpResult> = report
+        .results
+        .iter()
+        .filter(|r| r.clerk_id == clerk_id)
+        .collect();
+    if let Some(failed) = results.iter().find_map(|r| match &r.outcome {
         Outcome::Failed(why) => Some(why.clone()),
         _ => None,
     }) {
-        return Err(Error::Server {
-            hosts: store.location(),
-            reason: failed,
-        });
+        return Err(ApplyError::Unavailable(failed));
     }
-    let applied: Vec<&str> = report
-        .results
+    let applied: Vec<&str> = results
         .iter()
         .filter(|r| r.outcome == Outcome::Done)
         .map(|r| r.op)
         .collect();
-    Ok(
-        match (
-            applied.is_empty(),
-            report.results.first().map(|r| &r.outcome),
-        ) {
-            (false, _) => EventOutcome::Applied(applied.join("+")),
-            (true, Some(Outcome::Skipped(why))) if why == "already applied" => {
-                EventOutcome::Unchanged
-            }
-            (true, Some(Outcome::Skipped(why))) => EventOutcome::Stale(why.clone()),
-            _ => EventOutcome::Unchanged,
+    if !applied.is_empty() {
+        return Ok(EventOutcome::Applied(applied.join("+")));
+    }
+    Ok(match results.first().map(|r| &r.outcome) {
+        Some(Outcome::Skipped(why)) if why == "already applied" => EventOutcome::Unchanged,
+        Some(Outcome::Skipped(why)) => EventOutcome::Stale(why.clone()),
+        _ => match plan
+            .skipped
+            .iter()
+            .find(|s| s.clerk_id.as_deref() == Some(clerk_id))
+        {
+            Some(skipped) => EventOutcome::Stale(skipped.why.clone()),
+            None => EventOutcome::Unchanged,
         },
-    )
+    })
 }

@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use tokio::sync::oneshot;
 
-use super::apply::{ApplyError, apply_event};
+use super::apply::ApplyError;
+use super::batch::Batcher;
 use super::forward::forward;
 use super::log::{Delivery, DeliveryLog};
 use super::{SignedHeaders, SigningSecret, event};
@@ -66,7 +67,8 @@ pub struct Listener {
 
 struct Shared {
     config: ListenerConfig,
-    store: Option<UserStore>,
+    /// Applies events in batches; `None` with `--no-apply`.
+    batcher: Option<Batcher>,
     log: Arc<DeliveryLog>,
     http: reqwest::Client,
 }
@@ -100,7 +102,7 @@ impl Listener {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let shared = Arc::new(Shared {
             config,
-            store,
+            batcher: store.map(|store| Batcher::start(store, now_ms)),
             log: log.clone(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
@@ -231,7 +233,7 @@ async fn handle(
         }
     };
     record.event_type = Some(event.event_type().to_string());
-    let Some(store) = &shared.store else {
+    let Some(batcher) = &shared.batcher else {
         record.outcome = "not_applied".into();
         let status = record
             .forwarded
@@ -244,10 +246,11 @@ async fn handle(
         );
     };
     let message_id = record.message_id.clone().unwrap_or_default();
-    match apply_event(store, &event, &message_id, now_ms()).await {
+    let event_type = event.event_type().to_string();
+    match batcher.apply(event, message_id).await {
         Ok(outcome) => {
             record.outcome = outcome.to_string();
-            (StatusCode::OK, format!("{}: {outcome}", event.event_type()))
+            (StatusCode::OK, format!("{event_type}: {outcome}"))
         }
         Err(ApplyError::Unavailable(reason)) => {
             record.outcome = "db_unavailable".into();

@@ -2,10 +2,12 @@
 //! forward), and signed test events.
 
 pub mod apply;
+pub mod batch;
 pub mod event;
 pub mod forward;
 pub mod listener;
 pub mod log;
+mod outcome;
 #[cfg(test)]
 mod properties;
 pub mod send;
