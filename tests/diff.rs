@@ -22,7 +22,7 @@ pub fn doc(
     name: Option<String>,
 ) -> DbUser {
     DbUser {
-        doc_id: DocId(Bson::Int64(n)),
+        doc_id: DocId::from(Bson::Int64(n)),
         user_id: Some(n),
         auth_provider: Some(if clerk_id.is_some() { "clerk" } else { "local" }.into()),
         clerk_id,
@@ -31,7 +31,9 @@ pub fn doc(
         username: None,
         active: Some(true),
         status: Some("active".into()),
-        app_fields: [("role".to_string(), serde_json::json!("vendor"))].into(),
+        app_fields: [("role".to_string(), serde_json::json!("vendor"))]
+            .into_iter()
+            .collect(),
         problems: vec![],
     }
 }
@@ -60,7 +62,7 @@ pub fn apply(db: &mut Vec<DbUser>, plan: &SyncPlan) {
             } => {
                 let next = db.len() as i64 + 10_000;
                 let mut created = doc(next, Some(clerk_id.clone()), None, None);
-                created.app_fields = app_fields.clone();
+                created.app_fields = app_fields.clone().into();
                 set(&mut created, fields.clone());
                 db.push(created);
             }

@@ -31,6 +31,9 @@ mod diff;
 // Reconcile end to end: diff, plan, apply against the sandbox and the database; crashes, races.
 mod reconcile;
 
+// A real crash: `syncdesk sync` killed with SIGKILL mid-apply, then run again.
+mod crash;
+
 // The webhook listener over HTTP: verify, apply, refuse, forward.
 mod webhook;
 

@@ -53,7 +53,7 @@ async fn create_read_update_link_deactivate_round_trip() {
         .database()
         .collection::<Document>("users")
         .update_one(
-            doc! {"_id": created.doc_id.0.clone()},
+            doc! {"_id": created.doc_id.to_bson()},
             doc! {"$set": {"favourite_dish": "pho"}},
         )
         .await
@@ -448,7 +448,7 @@ async fn a_mapping_with_other_field_names_reads_and_writes_those_fields() {
     assert_eq!(listed[0].clerk_id, created.clerk_id);
     assert_eq!(
         listed[0].app_fields.get("tier"),
-        Some(&serde_json::json!("free"))
+        Some(serde_json::json!("free"))
     );
     db.cleanup().await;
 }

@@ -102,7 +102,6 @@ fn name_matches(clerk: &ClerkUser, db: Option<&str>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use mongodb::bson::Bson;
 
@@ -126,7 +125,7 @@ mod tests {
 
     fn db(email: Option<&str>, name: Option<&str>, username: Option<&str>) -> DbUser {
         DbUser {
-            doc_id: DocId(Bson::Int64(1)),
+            doc_id: DocId::from(Bson::Int64(1)),
             user_id: Some(1),
             clerk_id: Some("user_2o9QUL1HBjwFSVmJt9Jo1yA3PAl".into()),
             email: email.map(Into::into),
@@ -135,7 +134,7 @@ mod tests {
             auth_provider: Some("clerk".into()),
             active: Some(true),
             status: Some("active".into()),
-            app_fields: BTreeMap::new(),
+            app_fields: Default::default(),
             problems: vec![],
         }
     }

@@ -8,9 +8,10 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
+use hashbrown::hash_table::{Entry, HashTable};
 
 use super::both;
 use super::fields::{email_key, present};
@@ -21,21 +22,40 @@ const NONE: u32 = u32::MAX;
 /// Several Clerk users share the email.
 const SEVERAL: u32 = u32::MAX - 1;
 
-/// Dense numbers for distinct strings.
+/// Dense numbers for distinct strings. The table holds only the 4-byte numbers (the keys sit in
+/// a side vector, compared on a hash match), so it stays a few MB where a map of string keys
+/// would be ~50 MB: most probes then hit the CPU cache instead of memory.
 struct Numbering<K> {
-    numbers: HashMap<K, u32, RandomState>,
+    table: HashTable<u32>,
+    keys: Vec<K>,
+    hasher: RandomState,
 }
 
 impl<K: std::hash::Hash + Eq> Numbering<K> {
     fn with_capacity(n: usize) -> Self {
         Self {
-            numbers: HashMap::with_capacity_and_hasher(n, RandomState::default()),
+            table: HashTable::with_capacity(n),
+            keys: Vec::with_capacity(n),
+            hasher: RandomState::default(),
         }
     }
 
     fn number(&mut self, key: K) -> u32 {
-        let next = self.numbers.len() as u32;
-        *self.numbers.entry(key).or_insert(next)
+        let hash = self.hasher.hash_one(&key);
+        let (keys, hasher) = (&self.keys, &self.hasher);
+        match self.table.entry(
+            hash,
+            |&n| keys[n as usize] == key,
+            |&n| hasher.hash_one(&keys[n as usize]),
+        ) {
+            Entry::Occupied(found) => *found.get(),
+            Entry::Vacant(slot) => {
+                let next = keys.len() as u32;
+                slot.insert(next);
+                self.keys.push(key);
+                next
+            }
+        }
     }
 }
 

@@ -1,7 +1,5 @@
 //! Unit tests of the diff: one small case per category and per precedence rule.
 
-use std::collections::BTreeMap;
-
 use mongodb::bson::Bson;
 
 use super::*;
@@ -33,7 +31,7 @@ fn clerk(n: u32, email: Option<&str>) -> ClerkUser {
 
 fn doc(n: i64, clerk_id: Option<&str>, email: Option<&str>, name: Option<&str>) -> DbUser {
     DbUser {
-        doc_id: DocId(Bson::Int64(n)),
+        doc_id: DocId::from(Bson::Int64(n)),
         user_id: Some(n),
         clerk_id: clerk_id.map(Into::into),
         email: email.map(Into::into),
@@ -42,7 +40,7 @@ fn doc(n: i64, clerk_id: Option<&str>, email: Option<&str>, name: Option<&str>) 
         auth_provider: Some(if clerk_id.is_some() { "clerk" } else { "local" }.into()),
         active: Some(true),
         status: Some("active".into()),
-        app_fields: BTreeMap::new(),
+        app_fields: Default::default(),
         problems: vec![],
     }
 }

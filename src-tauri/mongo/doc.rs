@@ -11,7 +11,7 @@ use crate::user::{DbUser, DocId, NewUser};
 /// Reads a document into a `DbUser`, collecting what is wrong with it instead of failing.
 pub fn to_user(doc: &Document, mapping: &FieldMapping) -> DbUser {
     let mut problems = Vec::new();
-    let doc_id = DocId(doc.get("_id").cloned().unwrap_or(Bson::Null));
+    let doc_id = DocId::from(doc.get("_id").cloned().unwrap_or(Bson::Null));
     let mut text = |field: &str| read_string(doc, field, &mut problems);
     let clerk_id = text(&mapping.clerk_id);
     let email = text(&mapping.email);
@@ -157,7 +157,7 @@ mod tests {
             user.problems
         );
         assert_eq!(user.user_id, Some(33));
-        assert_eq!(user.app_fields.get("phone"), Some(&serde_json::json!("")));
+        assert_eq!(user.app_fields.get("phone"), Some(serde_json::json!("")));
     }
 
     #[test]

@@ -169,7 +169,7 @@ impl UserStore {
                     .map(|ids| {
                         ids.iter()
                             .take(20)
-                            .map(|id| crate::user::DocId(id.clone()).to_string())
+                            .map(|id| crate::user::DocId::from(id.clone()).to_string())
                             .collect()
                     })
                     .unwrap_or_default(),

@@ -164,7 +164,7 @@ impl UserStore {
     pub async fn delete_user(&self, id: &DocId) -> Result<()> {
         let result = self
             .users()
-            .delete_one(doc! {"_id": id.0.clone()})
+            .delete_one(doc! {"_id": id.to_bson()})
             .await
             .map_err(|e| self.error(e))?;
         if result.deleted_count == 0 {
@@ -176,7 +176,7 @@ impl UserStore {
     async fn update(&self, id: &DocId, update: Document) -> Result<()> {
         let result = self
             .users()
-            .update_one(doc! {"_id": id.0.clone()}, update)
+            .update_one(doc! {"_id": id.to_bson()}, update)
             .await
             .map_err(|e| self.error(e))?;
         if result.matched_count == 0 {
@@ -196,7 +196,7 @@ impl UserStore {
     pub async fn find_user(&self, id: &DocId) -> Result<Option<DbUser>> {
         let found = self
             .users()
-            .find_one(doc! {"_id": id.0.clone()})
+            .find_one(doc! {"_id": id.to_bson()})
             .await
             .map_err(|e| self.error(e))?;
         Ok(found.map(|d| to_user(&d, self.mapping())))
@@ -293,9 +293,11 @@ impl UserStore {
         mut set: Document,
         clerk_updated_at: Option<i64>,
     ) -> Result<Conditional> {
-        let mut filter = doc! {"_id": id.0.clone()};
+        let mut filter = doc! {"_id": id.to_bson()};
         if let (Some(field), Some(at)) = (&self.mapping().clerk_updated_at, clerk_updated_at) {
-            filter.insert("$or", vec![doc! {field: {"$lt": at}}, doc! {field: null}]);
+            // Older, absent, null or not a number: anything but a timestamp at or after `at`.
+            // (Not an `$or`: some planners then scan the collection instead of using `_id`.)
+            filter.insert(field.clone(), doc! {"$not": {"$gte": at}});
             set.insert(field.clone(), at);
         }
         let before = self

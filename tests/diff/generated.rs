@@ -62,7 +62,7 @@ pub fn generate(seed: u64) -> (Vec<ClerkUser>, Vec<DbUser>) {
     let push = |docs: &mut Vec<DbUser>, d: DbUser| {
         let n = docs.len() as i64 + 1;
         docs.push(DbUser {
-            doc_id: DocId(Bson::Int64(n)),
+            doc_id: DocId::from(Bson::Int64(n)),
             user_id: Some(n),
             ..d
         });

@@ -1,7 +1,7 @@
 //! Properties over generated data: every user in exactly one category, a deterministic order,
 //! and a sync that leaves nothing Clerk-owned out of step.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use syncdesk::diff::{Category, Reason, diff_users};
 use syncdesk::sync::{SyncPolicy, plan};
@@ -105,7 +105,7 @@ fn applying_the_plan_leaves_every_clerk_owned_field_in_sync() {
     for seed in 0..300 {
         let (clerk, mut db) = generate(seed);
         let before = plan(&diff_users(&clerk, &db, &ctx(seed)), &SyncPolicy::default());
-        let app_fields: HashMap<String, BTreeMap<String, serde_json::Value>> = db
+        let app_fields: HashMap<String, syncdesk::user::AppFields> = db
             .iter()
             .map(|d| (d.doc_id.to_string(), d.app_fields.clone()))
             .collect();

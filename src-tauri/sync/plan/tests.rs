@@ -1,7 +1,5 @@
 //! Unit tests of the plan: one operation kind per test, the policy switches, the text and JSON.
 
-use std::collections::BTreeMap;
-
 use mongodb::bson::Bson;
 
 use super::*;
@@ -29,7 +27,7 @@ fn clerk(n: u32, email: &str) -> ClerkUser {
 
 fn doc(n: i64, clerk_id: Option<String>, email: &str) -> DbUser {
     DbUser {
-        doc_id: DocId(Bson::Int64(n)),
+        doc_id: DocId::from(Bson::Int64(n)),
         user_id: Some(n),
         clerk_id,
         email: Some(email.into()),
@@ -38,7 +36,7 @@ fn doc(n: i64, clerk_id: Option<String>, email: &str) -> DbUser {
         auth_provider: Some("clerk".into()),
         active: Some(true),
         status: Some("active".into()),
-        app_fields: BTreeMap::new(),
+        app_fields: Default::default(),
         problems: vec![],
     }
 }
@@ -91,7 +89,7 @@ fn drift_updates_only_the_fields_that_differ() {
     assert_eq!(
         plan.ops,
         vec![SyncOp::Update {
-            doc_id: DocId(Bson::Int64(1)),
+            doc_id: DocId::from(Bson::Int64(1)),
             clerk_id: id(1),
             changes: vec![change.clone()]
         }],
