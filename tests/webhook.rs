@@ -216,3 +216,100 @@ async fn forward_mode_relays_the_exact_request() {
     relay.stop().await;
     backend.stop().await;
 }
+
+/// `syncdesk send-event --db-user …`: a database user, signed as the Clerk event about it.
+fn send_event_cli(uri: &str, database: &str, to: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_syncdesk"))
+        .args(["send-event", "--to", to])
+        .args(args)
+        .env("SYNCDESK_WEBHOOK_SECRET", SECRET)
+        .env("SYNCDESK_MONGODB_URI", uri)
+        .env("SYNCDESK_DATABASE", database)
+        .output()
+        .unwrap()
+}
+
+// Multi-threaded: the in-process listener keeps serving while the test waits for the CLI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_event_takes_a_user_from_the_database() {
+    let Some(db) = test_db("send_db_user").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    let users = db.store.database().collection::<Document>("users");
+    users
+        .insert_many([
+            doc! {"user_id": 1, "clerk_user_id": "user_2o9QUL1HBjwFSVmJt9Jo1yA3PAl", "email": "Ada@Example.com", "name": "Ada Lovelace", "is_active": true},
+            doc! {"user_id": 2, "email": "local@example.com", "name": "Local Only", "is_active": true},
+        ])
+        .await
+        .unwrap();
+    let listener = Listener::start(config(None), Some(db.store.clone()))
+        .await
+        .unwrap();
+    let url = listener.url();
+
+    let sent = send_event_cli(
+        &db.uri,
+        &db.name,
+        &url,
+        &["--type", "user.updated", "--db-user", "ada@example.com"],
+    );
+    let stdout = String::from_utf8_lossy(&sent.stdout);
+    assert!(
+        sent.status.success(),
+        "found by email in any case, signed, accepted: {stdout} {}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    assert!(
+        stdout.contains("answer: 200") && stdout.contains("user.updated: unchanged"),
+        "the event carries exactly what the document holds, so applying it changes nothing: {stdout}"
+    );
+
+    let deleted = send_event_cli(
+        &db.uri,
+        &db.name,
+        &url,
+        &[
+            "--type",
+            "user.deleted",
+            "--db-user",
+            "user_2o9QUL1HBjwFSVmJt9Jo1yA3PAl",
+        ],
+    );
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+    let ada = users.find_one(doc! {"user_id": 1}).await.unwrap().unwrap();
+    assert!(
+        !ada.get_bool("is_active").unwrap(),
+        "the deletion event about the document's Clerk id deactivated it"
+    );
+
+    let local = send_event_cli(
+        &db.uri,
+        &db.name,
+        &url,
+        &["--type", "user.updated", "--db-user", "local@example.com"],
+    );
+    let stderr = String::from_utf8_lossy(&local.stderr);
+    assert!(
+        !local.status.success() && stderr.contains("has no Clerk id"),
+        "a document without a Clerk id is refused with the reason: {stderr}"
+    );
+    let unknown = send_event_cli(
+        &db.uri,
+        &db.name,
+        &url,
+        &["--type", "user.updated", "--db-user", "nobody@example.com"],
+    );
+    assert!(
+        !unknown.status.success()
+            && String::from_utf8_lossy(&unknown.stderr).contains("no document"),
+        "an unknown email is named as not found"
+    );
+    listener.stop().await;
+    db.cleanup().await;
+}

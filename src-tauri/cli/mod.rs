@@ -91,7 +91,7 @@ async fn run(
         Command::Sync(args) => sync::sync(args, mapping, database.as_deref()).await,
         Command::CreateUser(args) => sync::create(args, mapping, database.as_deref()).await,
         Command::Listen(args) => webhook::listen(args, mapping, database.as_deref()).await,
-        Command::SendEvent(args) => webhook::send(args).await,
+        Command::SendEvent(args) => webhook::send(args, mapping, database.as_deref()).await,
     }
 }
 

@@ -10,6 +10,7 @@ use clap::Args;
 use crate::mongo::FieldMapping;
 use crate::secrets::SecretName;
 use crate::settings::env_var;
+use crate::user::DbUser;
 use crate::webhook::SigningSecret;
 use crate::webhook::listener::{
     DEFAULT_BODY_LIMIT, DEFAULT_PATH, DEFAULT_PORT, Listener, ListenerConfig,
@@ -44,11 +45,14 @@ pub struct SendEventArgs {
     #[arg(long = "type", value_name = "TYPE", value_parser = ["user.created", "user.updated", "user.deleted"])]
     event_type: String,
     /// The event's `data` (a Clerk User object) or a whole event, from a JSON file.
-    #[arg(long, value_name = "FILE", conflicts_with = "clerk_user")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["clerk_user", "db_user"])]
     data: Option<PathBuf>,
     /// Take the user from the Clerk API (SYNCDESK_CLERK_API_URL, e.g. the sandbox) by id.
-    #[arg(long, value_name = "USER_ID")]
+    #[arg(long, value_name = "USER_ID", conflicts_with = "db_user")]
     clerk_user: Option<String>,
+    /// Take the user from the database (SYNCDESK_MONGODB_URI) by Clerk id or email.
+    #[arg(long, value_name = "CLERK_ID_OR_EMAIL")]
+    db_user: Option<String>,
 }
 
 fn signing_secret() -> anyhow::Result<SigningSecret> {
@@ -112,16 +116,23 @@ pub async fn listen(
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn send(args: SendEventArgs) -> anyhow::Result<ExitCode> {
+pub async fn send(
+    args: SendEventArgs,
+    mapping: FieldMapping,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let secret = signing_secret()?;
     let kind = EventKind::parse(&args.event_type).context("unknown event type")?;
-    let source = match (args.data, args.clerk_user) {
-        (Some(path), _) => Source::File(path),
-        (None, Some(id)) => Source::Clerk {
+    let source = match (args.data, args.clerk_user, args.db_user) {
+        (Some(path), _, _) => Source::File(path),
+        (None, Some(id), _) => Source::Clerk {
             id,
             client: super::clerk::client()?,
         },
-        (None, None) => Source::Example,
+        (None, None, Some(key)) => {
+            Source::Database(Box::new(db_user(&key, mapping, database).await?))
+        }
+        (None, None, None) => Source::Example,
     };
     let report = send_event(&args.to, &secret, kind, source).await?;
     let mut out = std::io::stdout().lock();
@@ -140,4 +151,34 @@ pub async fn send(args: SendEventArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The one document with this Clerk id (`user_…`) or email (any case).
+async fn db_user(
+    key: &str,
+    mapping: FieldMapping,
+    database: Option<&str>,
+) -> anyhow::Result<DbUser> {
+    let store = super::db::connect(mapping, database).await?;
+    let key = key.trim();
+    let mut found = if key.starts_with("user_") {
+        store.find_by(&store.mapping().clerk_id, key).await?
+    } else {
+        store.find_by_email(key).await?
+    };
+    match found.len() {
+        0 => bail!(
+            "no document in {} has the Clerk id or email `{key}`",
+            store.location()
+        ),
+        1 => Ok(found.remove(0)),
+        n => bail!(
+            "{n} documents have `{key}` ({}): pass the Clerk id of the one you mean",
+            found
+                .iter()
+                .map(|d| d.doc_id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::SigningSecret;
 use crate::clerk::ClerkClient;
+use crate::user::DbUser;
 
 /// The user events Syncdesk can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,8 @@ pub enum Source {
     File(PathBuf),
     /// A user fetched from the Clerk API (or the sandbox) by id.
     Clerk { id: String, client: ClerkClient },
+    /// A database document, as the Clerk user it stands for (it must carry a Clerk id).
+    Database(Box<DbUser>),
 }
 
 /// What the receiver answered.
@@ -67,6 +70,10 @@ pub enum SendError {
     Clerk(#[from] crate::clerk::Error),
     #[error("Clerk has no user {0}")]
     UserNotFound(String),
+    #[error(
+        "document {doc} has no Clerk id, so no Clerk event can be about it: link it first (`syncdesk sync`), or pass --data FILE"
+    )]
+    NoClerkId { doc: String },
     #[error("cannot reach {url}: {reason}")]
     Unreachable { url: String, reason: String },
 }
@@ -96,6 +103,47 @@ pub fn example_user() -> Value {
         "delete_self_enabled": true, "create_organization_enabled": true, "create_organizations_limit": null,
         "last_active_at": 1716883200000_i64, "legal_accepted_at": 1716883200000_i64
     })
+}
+
+/// A Clerk `User` object for a database document: the spec's example user with the document's
+/// Clerk id, email, name (first word as first name, the rest as last name) and username, updated
+/// now (so the listener's ordering rule takes it as the newest version).
+pub fn user_from_document(doc: &DbUser, now_ms: i64) -> Result<Value, SendError> {
+    let id = doc
+        .clerk_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| SendError::NoClerkId {
+            doc: doc.doc_id.to_string(),
+        })?;
+    let mut user = example_user();
+    user["id"] = id.into();
+    let name = doc.name.as_deref().map(str::trim).unwrap_or_default();
+    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+    let part = |p: &str| (!p.trim().is_empty()).then(|| p.trim().to_string());
+    user["first_name"] = part(first).into();
+    user["last_name"] = part(last).into();
+    user["username"] = doc.username.clone().into();
+    match doc
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        Some(email) => {
+            let email_id = format!("idn_{}", id.trim_start_matches("user_"));
+            user["primary_email_address_id"] = email_id.clone().into();
+            user["email_addresses"][0]["id"] = email_id.into();
+            user["email_addresses"][0]["email_address"] = email.into();
+        }
+        None => {
+            user["primary_email_address_id"] = Value::Null;
+            user["email_addresses"] = json!([]);
+        }
+    }
+    user["updated_at"] = now_ms.into();
+    Ok(user)
 }
 
 /// The event envelope Clerk sends, around `data`; `timestamp` in ms as in real deliveries.
@@ -158,6 +206,9 @@ pub async fn send_event(
     kind: EventKind,
     source: Source,
 ) -> Result<SendReport, SendError> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
     let user = match source {
         Source::Example => example_user(),
         Source::File(path) => read_user(&path)?,
@@ -165,10 +216,8 @@ pub async fn send_event(
             .get_user_json(&id)
             .await?
             .ok_or(SendError::UserNotFound(id))?,
+        Source::Database(doc) => user_from_document(&doc, now)?,
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
     let body = envelope(kind, &user, now).to_string().into_bytes();
     let message_id = new_message_id();
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -248,6 +297,56 @@ mod tests {
             event::parse(deleted.as_bytes()).unwrap(),
             event::ClerkEvent::UserDeleted { .. }
         ));
+    }
+
+    #[test]
+    fn a_database_document_becomes_the_clerk_user_it_stands_for() {
+        let mut doc = crate::user::DbUser {
+            doc_id: crate::user::DocId::from(mongodb::bson::Bson::Int64(7)),
+            user_id: Some(7),
+            clerk_id: Some("user_2o9QUL1HBjwFSVmJt9Jo1yA3PAl".into()),
+            email: Some("ada.lovelace@example.com".into()),
+            name: Some("Ada King Lovelace".into()),
+            username: None,
+            auth_provider: None,
+            active: Some(true),
+            status: None,
+            app_fields: Default::default(),
+            problems: vec![],
+        };
+        let body = envelope(
+            EventKind::Updated,
+            &user_from_document(&doc, 1_800_000_000_000).unwrap(),
+            0,
+        );
+        let event::ClerkEvent::UserChanged { user, .. } =
+            event::parse(body.to_string().as_bytes()).unwrap()
+        else {
+            panic!("a user.updated event");
+        };
+        assert_eq!(user.id, "user_2o9QUL1HBjwFSVmJt9Jo1yA3PAl");
+        assert_eq!(
+            user.primary_email.as_deref(),
+            Some("ada.lovelace@example.com"),
+            "the document's email is the primary one"
+        );
+        assert_eq!(
+            user.full_name().as_deref(),
+            Some("Ada King Lovelace"),
+            "the name survives the split into first and last"
+        );
+        assert_eq!(
+            user.updated_at, 1_800_000_000_000,
+            "stamped now, so it is the newest version"
+        );
+        doc.clerk_id = None;
+        assert!(
+            matches!(
+                user_from_document(&doc, 0),
+                Err(SendError::NoClerkId { .. })
+            ),
+            "a document without a Clerk id cannot be the subject of a Clerk event"
+        );
     }
 
     #[test]
