@@ -1,10 +1,11 @@
 //! Group commit for the listener: requests hand their verified event to one apply task, which
 //! applies whatever arrived together as one batch (see `apply::apply_events`).
 //!
-//! Nothing waits for a batch to fill: under load the events that arrive while a batch is being
-//! written form the next one, and a lone event waits at most `LINGER` for company (a burst's
-//! first request would otherwise go alone, and the rest wait for it). Batches are applied one
-//! after another, so events about the same user never race each other.
+//! Nothing waits long for a batch to fill: under load the events that arrive while a batch is
+//! being written form the next one, and a batch smaller than the previous one (or a lone event)
+//! waits at most `LINGER` for the rest (a burst's first request would otherwise go alone, and
+//! the others wait for it). Batches are applied one after another, so events about the same
+//! user never race each other.
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -36,15 +37,22 @@ impl Batcher {
     pub fn start(store: UserStore, now_ms: fn() -> i64) -> Self {
         let (jobs, mut rx) = mpsc::channel::<Job>(MAX_BATCH * 4);
         tokio::spawn(async move {
+            // How many came together last time: under steady load, that many are on their way.
+            let mut recent = 1;
             while let Some(first) = rx.recv().await {
                 let mut batch = vec![first];
                 drain(&mut rx, &mut batch);
-                if batch.len() == 1
-                    && let Ok(Some(job)) = tokio::time::timeout(LINGER, rx.recv()).await
-                {
-                    batch.push(job);
-                    drain(&mut rx, &mut batch);
+                let deadline = tokio::time::Instant::now() + LINGER;
+                while batch.len() < recent.max(2) {
+                    match tokio::time::timeout_at(deadline, rx.recv()).await {
+                        Ok(Some(job)) => {
+                            batch.push(job);
+                            drain(&mut rx, &mut batch);
+                        }
+                        _ => break,
+                    }
                 }
+                recent = batch.len();
                 let events: Vec<(&ClerkEvent, &str)> = batch
                     .iter()
                     .map(|j| (&j.event, j.message_id.as_str()))
