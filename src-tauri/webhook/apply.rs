@@ -149,38 +149,30 @@ async fn settle(
     let changed_ids: Vec<&str> = changed.iter().map(|(_, u)| u.id.as_str()).collect();
     let tombstoned = store.tombstoned_among(&changed_ids).await?;
     // Per user, the newest version (the later one on a tie) is applied; the others follow it.
-    let mut newest: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut newest: BTreeMap<&str, (usize, &ClerkUser)> = BTreeMap::new();
     for &(i, user) in &changed {
         if tombstoned.contains(&user.id) {
             out[i] = Some(Ok(EventOutcome::Stale(
                 "the user was deleted in Clerk".into(),
             )));
-        } else if let Some(prev) = newest.insert(&user.id, i) {
-            let prev_at = changed
-                .iter()
-                .find(|(j, _)| *j == prev)
-                .map_or(0, |(_, u)| u.updated_at);
-            if prev_at > user.updated_at {
-                newest.insert(&user.id, prev);
-            }
+        } else if let Some(prev) = newest.insert(&user.id, (i, user))
+            && prev.1.updated_at > user.updated_at
+        {
+            newest.insert(&user.id, prev);
         }
     }
     let superseded =
         EventOutcome::Stale("a newer version of the user came in the same batch".into());
     for &(i, user) in &changed {
         match newest.get(user.id.as_str()) {
-            Some(&leader) if leader != i => follows.push((i, leader, superseded.clone())),
+            Some(&(leader, _)) if leader != i => follows.push((i, leader, superseded.clone())),
             _ => {}
         }
     }
     for (i, _, _) in follows.iter() {
         out[*i].get_or_insert(Ok(EventOutcome::Unchanged));
     }
-    let users: Vec<ClerkUser> = newest
-        .values()
-        .filter_map(|&i| changed.iter().find(|(j, _)| *j == i))
-        .map(|(_, u)| (*u).clone())
-        .collect();
+    let users: Vec<ClerkUser> = newest.values().map(|&(_, u)| u.clone()).collect();
     if users.is_empty() && deleted.is_empty() {
         return Ok(());
     }
@@ -188,7 +180,7 @@ async fn settle(
     for (id, indexes) in deleted
         .iter()
         .map(|(id, ix)| (*id, ix.clone()))
-        .chain(newest.iter().map(|(id, &i)| (*id, vec![i])))
+        .chain(newest.iter().map(|(id, &(i, _))| (*id, vec![i])))
     {
         let answer = outcome(&report, id);
         for i in indexes {
