@@ -15,17 +15,22 @@ use crate::support::test_db;
 
 const USERS: usize = 20_000;
 
-fn sync_command(uri: &str, database: &str, clerk_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_syncdesk"));
-    command
-        .args(["sync", "--yes"])
-        .env("SYNCDESK_MONGODB_URI", uri)
-        .env("SYNCDESK_DATABASE", database)
-        .env("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY)
-        .env("SYNCDESK_CLERK_API_URL", clerk_url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    command
+/// Starts `syncdesk sync --yes` against the database and the Clerk URL, with its progress.
+fn start_sync(uri: &str, database: &str, clerk_url: &str) -> (Running, mpsc::Receiver<usize>) {
+    let mut child = Running(
+        Command::new(env!("CARGO_BIN_EXE_syncdesk"))
+            .args(["sync", "--yes"])
+            .env("SYNCDESK_MONGODB_URI", uri)
+            .env("SYNCDESK_DATABASE", database)
+            .env("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY)
+            .env("SYNCDESK_CLERK_API_URL", clerk_url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let progress = watch_progress(&mut child.0);
+    (child, progress)
 }
 
 /// A child process that is killed if the test ends early (a failed assertion), never left behind.
@@ -78,12 +83,7 @@ async fn a_sync_killed_mid_apply_finishes_on_rerun_with_every_user_once() {
         .counts
         .get(Category::Missing);
 
-    let mut first = Running(
-        sync_command(&db.uri, &db.name, &handle.base_url)
-            .spawn()
-            .unwrap(),
-    );
-    let progress = watch_progress(&mut first.0);
+    let (mut first, progress) = start_sync(&db.uri, &db.name, &handle.base_url);
     // Kill once the first batch is written, while the second one is being inserted.
     let deadline = Instant::now() + Duration::from_secs(180);
     let mut reached = 0;
@@ -118,12 +118,7 @@ async fn a_sync_killed_mid_apply_finishes_on_rerun_with_every_user_once() {
         "the kill landed before the end: {written} of {missing} written"
     );
 
-    let mut rerun = Running(
-        sync_command(&db.uri, &db.name, &handle.base_url)
-            .spawn()
-            .unwrap(),
-    );
-    let _progress = watch_progress(&mut rerun.0);
+    let (mut rerun, _progress) = start_sync(&db.uri, &db.name, &handle.base_url);
     let deadline = Instant::now() + Duration::from_secs(180);
     let status = loop {
         if let Some(status) = rerun.0.try_wait().unwrap() {

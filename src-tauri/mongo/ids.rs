@@ -50,11 +50,13 @@ impl UserStore {
             .unwrap_or(0)
             .max(current.unwrap_or(0))
             .saturating_add(headroom);
-        for attempt in 1..=UPSERT_ATTEMPTS {
-            // Raise the counter only when something is above it (the usual case skips this).
-            if current.is_some_and(|c| c >= floor) {
-                break;
-            }
+        // Raise the counter only when something is above it (the usual case skips this).
+        let attempts = if current.is_none_or(|c| c < floor) {
+            UPSERT_ATTEMPTS
+        } else {
+            0
+        };
+        for attempt in 1..=attempts {
             let raised = counters
                 .update_one(doc! {"_id": &key}, doc! {"$max": {"seq": floor}})
                 .upsert(true)

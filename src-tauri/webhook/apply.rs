@@ -69,17 +69,12 @@ pub async fn apply_events(
         .iter()
         .zip(events)
         .filter_map(|(answer, (event, id))| match answer {
-            Some(Ok(o))
-                if !id.is_empty()
-                    && !matches!(o, EventOutcome::Duplicate | EventOutcome::Ignored) =>
-            {
-                Some(MessageRecord {
-                    message_id: id,
-                    event_type: event.event_type(),
-                    outcome: o.to_string(),
-                    at_ms: now_ms,
-                })
-            }
+            Some(Ok(o)) if !id.is_empty() && o.is_recorded() => Some(MessageRecord {
+                message_id: id,
+                event_type: event.event_type(),
+                outcome: o.to_string(),
+                at_ms: now_ms,
+            }),
             _ => None,
         })
         .collect();
@@ -87,8 +82,7 @@ pub async fn apply_events(
         // Unrecorded means a retry applies again, which is harmless; an OK answer would lose it.
         let err = ApplyError::from(err);
         for answer in &mut out {
-            if matches!(answer, Some(Ok(o)) if !matches!(o, EventOutcome::Duplicate | EventOutcome::Ignored))
-            {
+            if matches!(answer, Some(Ok(o)) if o.is_recorded()) {
                 *answer = Some(Err(err.clone()));
             }
         }

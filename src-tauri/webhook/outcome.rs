@@ -18,6 +18,14 @@ pub enum EventOutcome {
     Ignored,
 }
 
+impl EventOutcome {
+    /// Whether the message is recorded as handled (so a redelivery is a duplicate): everything
+    /// but a duplicate itself and an ignored type.
+    pub fn is_recorded(&self) -> bool {
+        !matches!(self, Self::Duplicate | Self::Ignored)
+    }
+}
+
 impl std::fmt::Display for EventOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use mongodb::bson::{Document, doc};
 use syncdesk::mongo::journal::Source;
-use syncdesk::mongo::{FieldMapping, UserStore, new_document};
-use syncdesk::secrets::Sensitive;
+use syncdesk::mongo::{FieldMapping, new_document};
 use syncdesk::sync::apply::{ApplyContext, apply};
 use syncdesk::sync::{SyncOp, SyncPlan};
 use syncdesk::user::{NewUser, UserFields};
@@ -31,19 +30,6 @@ fn clerk_id(n: usize) -> String {
     format!("user_bench{n:022}")
 }
 
-async fn store(uri: &str, name: &str) -> UserStore {
-    let store = UserStore::connect(
-        &Sensitive::new(uri.to_string()),
-        name,
-        FieldMapping::default(),
-    )
-    .await
-    .unwrap();
-    store.database().drop().await.unwrap();
-    store.ensure_indexes().await.unwrap();
-    store
-}
-
 pub fn run() -> Outcome {
     let Ok(uri) = std::env::var("MONGODB_URI") else {
         return Outcome {
@@ -55,7 +41,7 @@ pub fn run() -> Outcome {
     rt.block_on(async {
         let mapping = FieldMapping::default();
         // The floor: the same documents, one raw insert_many, into an indexed collection.
-        let raw = store(&uri, "bench_apply_raw").await;
+        let raw = crate::fresh_store(&uri, "bench_apply_raw").await;
         let docs: Vec<Document> = (0..USERS)
             .map(|n| {
                 let user = NewUser { clerk_id: Some(clerk_id(n)), fields: fields(n), clerk_updated_at: Some(1), app_fields: BTreeMap::new() };
@@ -67,7 +53,7 @@ pub fn run() -> Outcome {
         let floor = started.elapsed();
 
         // Syncdesk: a plan of 100,000 creates through apply.
-        let target = store(&uri, "bench_apply_sync").await;
+        let target = crate::fresh_store(&uri, "bench_apply_sync").await;
         let plan = SyncPlan {
             ops: (0..USERS).map(|n| SyncOp::Create { clerk_id: clerk_id(n), fields: fields(n), app_fields: BTreeMap::new() }).collect(),
             skipped: Vec::new(),
@@ -79,7 +65,7 @@ pub fn run() -> Outcome {
         let complete = report.done == USERS && target.count().await.unwrap() == USERS as u64;
 
         // The report's script: find by email, then max + 1, then insert, one user at a time.
-        let naive = store(&uri, "bench_apply_naive").await;
+        let naive = crate::fresh_store(&uri, "bench_apply_naive").await;
         let users = naive.database().collection::<Document>("users");
         let started = Instant::now();
         for n in 0..PER_USER_SAMPLE {

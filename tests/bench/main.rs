@@ -16,6 +16,20 @@ mod webhook;
 // The user diff at a million users, against a naive nested-loop diff.
 mod diff;
 
+/// A fresh, indexed users collection in database `name` (dropped first).
+pub async fn fresh_store(uri: &str, name: &str) -> syncdesk::mongo::UserStore {
+    let store = syncdesk::mongo::UserStore::connect(
+        &syncdesk::secrets::Sensitive::new(uri.to_string()),
+        name,
+        syncdesk::mongo::FieldMapping::default(),
+    )
+    .await
+    .unwrap();
+    store.database().drop().await.unwrap();
+    store.ensure_indexes().await.unwrap();
+    store
+}
+
 /// A bench's verdict: a line per figure, and whether its targets held.
 pub struct Outcome {
     pub lines: Vec<String>,

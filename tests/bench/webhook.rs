@@ -6,8 +6,6 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use mongodb::bson::{Document, doc};
-use syncdesk::mongo::{FieldMapping, UserStore};
-use syncdesk::secrets::Sensitive;
 use syncdesk::webhook::SigningSecret;
 use syncdesk::webhook::listener::{DEFAULT_BODY_LIMIT, Listener, ListenerConfig};
 use syncdesk::webhook::send::{EventKind, envelope, example_user, new_message_id, signed_headers};
@@ -77,17 +75,8 @@ pub fn run() -> Outcome {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-        let connect = |name: &'static str| {
-            let uri = uri.clone();
-            async move {
-                let store = UserStore::connect(&Sensitive::new(uri), name, FieldMapping::default()).await.unwrap();
-                store.database().drop().await.unwrap();
-                store.ensure_indexes().await.unwrap();
-                store
-            }
-        };
         // Straight to the database: one upsert by Clerk id per event, as many in flight.
-        let direct = connect("bench_webhook_direct").await;
+        let direct = crate::fresh_store(&uri, "bench_webhook_direct").await;
         let users = direct.database().collection::<Document>("users");
         let started = Instant::now();
         let _: Vec<_> = futures_util::stream::iter(0..APPLIED)
@@ -108,8 +97,8 @@ pub fn run() -> Outcome {
             .await;
         let direct_rate = APPLIED as f64 / started.elapsed().as_secs_f64();
 
-        let store = connect("bench_webhook_listener").await;
-        let config = |store_note| ListenerConfig { port: 0, path: store_note, secret: SigningSecret::parse(SECRET).unwrap(), forward: None, body_limit: DEFAULT_BODY_LIMIT };
+        let store = crate::fresh_store(&uri, "bench_webhook_listener").await;
+        let config = |path| ListenerConfig { port: 0, path, secret: SigningSecret::parse(SECRET).unwrap(), forward: None, body_limit: DEFAULT_BODY_LIMIT };
         let listener = Listener::start(config("/hook".into()), Some(store.clone())).await.unwrap();
         let (elapsed, latencies, failures) = send_all(&listener.url(), (0..APPLIED).map(|n| event(n, now_ms)).collect()).await;
         listener.stop().await;
