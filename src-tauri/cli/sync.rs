@@ -111,7 +111,7 @@ pub async fn diff(
             out,
             "{:<11} {:<34} {}",
             entry.category.to_string(),
-            entry.key,
+            entry.key(),
             reasons.join("; ")
         )?;
     }

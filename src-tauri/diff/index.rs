@@ -1,63 +1,16 @@
-//! The lookup tables a diff is built on, and who claims which Clerk user.
+//! The facts a diff is built on, and who claims which Clerk user.
 //!
-//! Every distinct Clerk id and every distinct email (both sides together) gets a dense number
-//! from one hash lookup per value, so the rest of the diff works on plain arrays: which Clerk user
-//! has the id or email, how many documents carry it. Each document then claims at most one Clerk
-//! user: by its Clerk id, else by its email. O(n) overall; keys borrow from the inputs (emails are
-//! copied only when they need lower-casing), and the tables are dropped before entries are built.
+//! Clerk ids and emails are grouped across both sides (`keys`, one kind per thread), so the rest
+//! of the diff works on plain arrays: which Clerk user has a document's id or email, how many
+//! documents carry it. Each document then claims at most one Clerk user: by its Clerk id, else by
+//! its email. O(n log n) for the sorts, linear otherwise; nothing is copied but the few emails
+//! that need lower-casing, and the tables are dropped before entries are built.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::hash::BuildHasher;
-
-use foldhash::fast::RandomState;
-use hashbrown::hash_table::{Entry, HashTable};
 
 use super::both;
-use super::fields::{email_key, present};
+use super::keys::{Emails, Ids, KeyHash, Keys, Kind, NONE, Pairs, SEVERAL};
 use crate::user::{ClerkUser, DbUser};
-
-/// No Clerk user / no value.
-const NONE: u32 = u32::MAX;
-/// Several Clerk users share the email.
-const SEVERAL: u32 = u32::MAX - 1;
-
-/// Dense numbers for distinct strings. The table holds only the 4-byte numbers (the keys sit in
-/// a side vector, compared on a hash match), so it stays a few MB where a map of string keys
-/// would be ~50 MB: most probes then hit the CPU cache instead of memory.
-struct Numbering<K> {
-    table: HashTable<u32>,
-    keys: Vec<K>,
-    hasher: RandomState,
-}
-
-impl<K: std::hash::Hash + Eq> Numbering<K> {
-    fn with_capacity(n: usize) -> Self {
-        Self {
-            table: HashTable::with_capacity(n),
-            keys: Vec::with_capacity(n),
-            hasher: RandomState::default(),
-        }
-    }
-
-    fn number(&mut self, key: K) -> u32 {
-        let hash = self.hasher.hash_one(&key);
-        let (keys, hasher) = (&self.keys, &self.hasher);
-        match self.table.entry(
-            hash,
-            |&n| keys[n as usize] == key,
-            |&n| hasher.hash_one(&keys[n as usize]),
-        ) {
-            Entry::Occupied(found) => *found.get(),
-            Entry::Vacant(slot) => {
-                let next = keys.len() as u32;
-                slot.insert(next);
-                self.keys.push(key);
-                next
-            }
-        }
-    }
-}
 
 /// What the diff knows about one document once both sides are indexed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,63 +47,21 @@ impl Claimants {
     }
 }
 
-/// One kind of key (Clerk ids, or emails) numbered across both sides.
-struct Keys {
-    /// Per number: the Clerk user with it (`NONE`, or `SEVERAL` for an email several share).
-    owner: Vec<u32>,
-    /// Per number: how many documents carry it.
-    docs: Vec<u32>,
-    /// Per document: its number, or `NONE`.
-    of_doc: Vec<u32>,
+/// Whether a document's claim holds up against the strings: its Clerk id is the user's, or its
+/// email is the user's primary one. Always true of an index built with [`Pairs::Compared`].
+pub fn confirms(claim: Claim, doc: &DbUser, clerk: &[ClerkUser]) -> bool {
+    match claim {
+        Claim::ById(c) => Ids::of_doc(doc) == Ids::of_clerk(&clerk[c]),
+        Claim::ByEmail(c) => Emails::of_doc(doc) == Emails::of_clerk(&clerk[c]),
+        Claim::Nothing => true,
+    }
 }
 
-impl Keys {
-    /// Numbers the Clerk users' keys (deciding owners with `owner_of`), then the documents'.
-    fn build<'a, K: std::hash::Hash + Eq>(
-        clerk: &'a [ClerkUser],
-        db: &'a [DbUser],
-        clerk_key: impl Fn(&'a ClerkUser) -> Option<K>,
-        doc_key: impl Fn(&'a DbUser) -> Option<K>,
-        owner_of: impl Fn(u32, usize) -> u32,
-    ) -> Self {
-        let mut numbering = Numbering::with_capacity(clerk.len() + db.len() / 4);
-        let mut owner: Vec<u32> = Vec::with_capacity(clerk.len());
-        for (i, user) in clerk.iter().enumerate() {
-            let Some(key) = clerk_key(user) else { continue };
-            let n = numbering.number(key) as usize;
-            if n == owner.len() {
-                owner.push(i as u32);
-            } else {
-                owner[n] = owner_of(owner[n], i);
-            }
-        }
-        let mut docs = vec![0u32; owner.len()];
-        let of_doc = db
-            .iter()
-            .map(|doc| {
-                let Some(key) = doc_key(doc) else { return NONE };
-                let n = numbering.number(key);
-                if n as usize == docs.len() {
-                    docs.push(0);
-                }
-                docs[n as usize] += 1;
-                n
-            })
-            .collect();
-        Self {
-            owner,
-            docs,
-            of_doc,
-        }
-    }
-
-    fn owner(&self, n: u32) -> u32 {
-        self.owner.get(n as usize).copied().unwrap_or(NONE)
-    }
-
-    fn docs(&self, n: u32) -> u32 {
-        self.docs.get(n as usize).copied().unwrap_or(0)
-    }
+/// What [`Index::warm`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Stage {
+    Record,
+    Strings,
 }
 
 /// Both sides indexed: facts per document, claimants per Clerk user.
@@ -163,48 +74,36 @@ pub struct Index {
 }
 
 impl Index {
-    /// Numbers ids and emails on two threads (one kind each), then combines them per document.
-    pub fn build(clerk: &[ClerkUser], db: &[DbUser]) -> Self {
-        let newer = |kept: u32, i: usize| {
-            let kept_user = &clerk[kept as usize];
-            if clerk[i].updated_at > kept_user.updated_at {
-                i as u32
-            } else {
-                kept
-            }
-        };
-        let same_user = |kept: u32, i: usize| {
-            let same = kept != SEVERAL && clerk[kept as usize].id.trim() == clerk[i].id.trim();
-            if same { newer(kept, i) } else { SEVERAL }
-        };
+    /// Groups ids and emails on two threads (one kind each), then combines them per document.
+    pub fn build(clerk: &[ClerkUser], db: &[DbUser], rules: (Pairs, KeyHash)) -> Self {
         let (ids, emails) = both(
             clerk.len() + db.len(),
-            || Keys::build(clerk, db, clerk_id, doc_clerk_id, newer),
-            || Keys::build(clerk, db, clerk_email, doc_email, same_user),
+            || Keys::build::<Ids>(clerk, db, rules),
+            || Keys::build::<Emails>(clerk, db, rules),
         );
         let mut shadowed = vec![true; clerk.len()];
-        for &owner in &ids.owner {
+        for &owner in &ids.owners {
             shadowed[owner as usize] = false;
         }
         let docs = ids
             .of_doc
             .iter()
             .zip(&emails.of_doc)
-            .map(|(&id, &email)| {
-                let by_email = match emails.owner(email) {
+            .map(|(&(id_owner, same_id), &(email_owner, same_email))| {
+                let by_email = match email_owner {
                     c @ (NONE | SEVERAL) => c,
                     c if shadowed[c as usize] => NONE,
                     c => c,
                 };
-                let claim = match (ids.owner(id), by_email) {
+                let claim = match (id_owner, by_email) {
                     (NONE, NONE | SEVERAL) => Claim::Nothing,
                     (NONE, c) => Claim::ByEmail(c as usize),
                     (c, _) => Claim::ById(c as usize),
                 };
                 DocFacts {
                     claim,
-                    same_id: ids.docs(id),
-                    same_email: emails.docs(email),
+                    same_id,
+                    same_email,
                     email_shared_in_clerk: by_email == SEVERAL,
                 }
             })
@@ -216,6 +115,34 @@ impl Index {
         };
         index.resolve_claims(db);
         index
+    }
+
+    /// Reads ahead for document `d`: its Clerk user's record and claimants (`Stage::Record`),
+    /// or that user's id, email and name (`Stage::Strings`, once the record is in cache). The
+    /// loop classifying documents calls this for documents a little ahead, so their cache misses
+    /// overlap the work on the documents before them instead of each stalling in turn. Returns a
+    /// value to keep the reads from being optimised away.
+    pub fn warm(&self, d: usize, clerk: &[ClerkUser], stage: Stage) -> usize {
+        let Some(Claim::ById(c) | Claim::ByEmail(c)) = self.docs.get(d).map(|f| f.claim) else {
+            return 0;
+        };
+        let user = &clerk[c];
+        match stage {
+            Stage::Record => {
+                user.id.len()
+                    ^ user.last_name.as_ref().map_or(0, String::len)
+                    ^ self.clerk[c].by_id as usize
+            }
+            Stage::Strings => {
+                let first = |s: Option<&String>| s.and_then(|s| s.as_bytes().first()).copied();
+                let bytes = [
+                    first(Some(&user.id)),
+                    first(user.primary_email.as_ref()),
+                    first(user.last_name.as_ref()),
+                ];
+                bytes.into_iter().flatten().fold(0, |a, b| a ^ b as usize)
+            }
+        }
     }
 
     /// Counts each Clerk user's claimants and picks the one it is paired with.
@@ -244,22 +171,6 @@ impl Index {
             }
         }
     }
-}
-
-fn clerk_id(user: &ClerkUser) -> Option<&str> {
-    Some(user.id.trim())
-}
-
-fn doc_clerk_id(doc: &DbUser) -> Option<&str> {
-    present(doc.clerk_id.as_deref())
-}
-
-fn clerk_email(user: &ClerkUser) -> Option<Cow<'_, str>> {
-    present(user.primary_email.as_deref()).map(email_key)
-}
-
-fn doc_email(doc: &DbUser) -> Option<Cow<'_, str>> {
-    present(doc.email.as_deref()).map(email_key)
 }
 
 /// A total order on documents for tie-breaks: sequential id (absent last), then document id.

@@ -8,12 +8,14 @@ mod category;
 mod classify;
 mod fields;
 mod index;
+mod keys;
 mod order;
 mod placeholder;
 mod reason;
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::atomic::{self, AtomicUsize};
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +25,7 @@ pub use placeholder::{is_clerk_id, is_clerk_test_address};
 pub use reason::{Field, Reason};
 
 use crate::user::{ClerkUser, DbUser};
+use keys::{KeyHash, Pairs};
 
 /// The status a soft-deleted document gets (with `active = false`) when its Clerk user is gone.
 pub const DELETED_IN_CLERK: &str = "deleted_in_clerk";
@@ -44,13 +47,14 @@ impl DiffContext {
     }
 }
 
-/// One user: a Clerk user, a document, or the two paired. One JSON line of `syncdesk diff --json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One user: a Clerk user, a document, or the two paired. One JSON line of `syncdesk diff --json`
+/// (`category`, `key`, `reasons`, `clerk`, `db`).
+///
+/// Kept to 48 bytes (the key is worked out when asked for, not stored): a million of them are
+/// sorted and moved around.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiffEntry<'a> {
     pub category: Category,
-    /// The sort key within the category: the Clerk id, else the document's Clerk id, else its
-    /// email, else its `_id`.
-    pub key: Cow<'a, str>,
     pub reasons: Vec<Reason>,
     pub clerk: Option<&'a ClerkUser>,
     pub db: Option<&'a DbUser>,
@@ -63,19 +67,23 @@ impl<'a> DiffEntry<'a> {
         clerk: Option<&'a ClerkUser>,
         db: Option<&'a DbUser>,
     ) -> Self {
-        let key = match (clerk, db) {
+        Self {
+            category,
+            reasons,
+            clerk,
+            db,
+        }
+    }
+
+    /// The sort key within the category: the Clerk id, else the document's Clerk id, else its
+    /// email, else its `_id`.
+    pub fn key(&self) -> Cow<'a, str> {
+        match (self.clerk, self.db) {
             (Some(user), _) => Cow::Borrowed(user.id.trim()),
             (None, Some(doc)) => fields::present(doc.clerk_id.as_deref())
                 .or_else(|| fields::present(doc.email.as_deref()))
                 .map_or_else(|| Cow::Owned(doc.doc_id.to_string()), Cow::Borrowed),
             (None, None) => Cow::Borrowed(""),
-        };
-        Self {
-            category,
-            key,
-            reasons,
-            clerk,
-            db,
         }
     }
 
@@ -87,6 +95,19 @@ impl<'a> DiffEntry<'a> {
             }
             _ => None,
         })
+    }
+}
+
+impl Serialize for DiffEntry<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut entry = serializer.serialize_struct("DiffEntry", 5)?;
+        entry.serialize_field("category", &self.category)?;
+        entry.serialize_field("key", &self.key())?;
+        entry.serialize_field("reasons", &self.reasons)?;
+        entry.serialize_field("clerk", &self.clerk)?;
+        entry.serialize_field("db", &self.db)?;
+        entry.end()
     }
 }
 
@@ -116,39 +137,90 @@ impl UserDiff<'_> {
 /// Diffs Clerk's users against the database's. Every Clerk user (a repeated id counts once) and
 /// every document lands in exactly one entry; a Clerk user and the document it matched share one.
 ///
-/// Linear in the number of users; the indexing, classifying and sorting each run on two threads.
-/// The result does not depend on the threads: each works on a fixed half and halves are joined
-/// in order.
+/// Grouping ids and emails (one kind per thread), then classifying and sorting (both threads
+/// taking units of work in turn, each sorting its own entries), then one merge. The result does
+/// not depend on the threads: the order is total (see `order`), so however the work was shared,
+/// the merged entries come out the same.
 pub fn diff_users<'a>(clerk: &'a [ClerkUser], db: &'a [DbUser], ctx: &DiffContext) -> UserDiff<'a> {
-    let index = index::Index::build(clerk, db);
-    let half = db.len() / 2;
-    let part = |missing: bool, from: usize, to: usize| {
-        let mut part = order::Part::with_capacity(to - from + clerk.len() / 4);
-        for (c, user) in clerk.iter().enumerate().filter(|_| missing) {
-            if !index.shadowed[c] && index.clerk[c].total() == 0 {
-                part.push(classify::missing(user));
+    diff_hashed(clerk, db, ctx, KeyHash::Seeded)
+}
+
+/// The diff with keys hashed by `key_hash`: first trusting one-to-one hash matches, each claim
+/// then confirmed against the strings as entries are built; should one fail (two different keys
+/// with the same 64-bit hash, about once in 10^7 diffs of a million users), built again with
+/// every match compared.
+fn diff_hashed<'a>(
+    clerk: &'a [ClerkUser],
+    db: &'a [DbUser],
+    ctx: &DiffContext,
+    key_hash: KeyHash,
+) -> UserDiff<'a> {
+    match diff_with(clerk, db, ctx, (Pairs::Hashed, key_hash)) {
+        (diff, true) => diff,
+        (_, false) => diff_with(clerk, db, ctx, (Pairs::Compared, key_hash)).0,
+    }
+}
+
+/// The diff, and whether every claim the index made held up.
+fn diff_with<'a>(
+    clerk: &'a [ClerkUser],
+    db: &'a [DbUser],
+    ctx: &DiffContext,
+    rules: (Pairs, KeyHash),
+) -> (UserDiff<'a>, bool) {
+    let index = index::Index::build(clerk, db, rules);
+    let users = clerk.len() + db.len();
+    let clerk_units = clerk.len().div_ceil(UNIT);
+    let units = clerk_units + db.len().div_ceil(UNIT);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut part = order::Part::with_capacity((db.len() + clerk.len() / 4) / 2);
+        let mut confirmed = true;
+        let mut warmth = 0;
+        loop {
+            let unit = next.fetch_add(1, atomic::Ordering::Relaxed);
+            if unit >= units {
+                break;
+            }
+            if unit < clerk_units {
+                let from = unit * UNIT;
+                for (c, user) in clerk.iter().enumerate().skip(from).take(UNIT) {
+                    if !index.shadowed[c] && index.clerk[c].total() == 0 {
+                        part.push(classify::missing(user));
+                    }
+                }
+                continue;
+            }
+            let from = (unit - clerk_units) * UNIT;
+            for (d, doc) in db.iter().enumerate().skip(from).take(UNIT) {
+                warmth ^= index.warm(d + 2 * AHEAD, clerk, index::Stage::Record)
+                    ^ index.warm(d + AHEAD, clerk, index::Stage::Strings);
+                let facts = index.docs[d];
+                confirmed &= index::confirms(facts.claim, doc, clerk);
+                part.push(classify::document(d, doc, facts, clerk, &index.clerk, ctx));
             }
         }
-        for (d, doc) in db.iter().enumerate().take(to).skip(from) {
-            let facts = index.docs[d];
-            part.push(classify::document(d, doc, facts, clerk, &index.clerk, ctx));
-        }
-        part.sorted()
+        std::hint::black_box(warmth);
+        (part.sorted(), confirmed)
     };
-    let users = clerk.len() + db.len();
-    let (first, second) = both(
-        users,
-        || part(true, 0, half),
-        || part(false, half, db.len()),
-    );
+    let ((first, confirmed_first), (second, confirmed_second)) = both(users, work, work);
     drop(index);
     let entries = order::merge(first, second);
     let mut counts = Counts::default();
     for entry in &entries {
         counts.add(entry.category);
     }
-    UserDiff { entries, counts }
+    let confirmed = confirmed_first && confirmed_second;
+    (UserDiff { entries, counts }, confirmed)
 }
+
+/// How many documents ahead of the one being classified its Clerk user's strings are read
+/// (and twice as far ahead its record); see [`index::Index::warm`].
+const AHEAD: usize = 8;
+
+/// Clerk users (for the missing ones) or documents per unit of work a thread takes: small
+/// enough that both threads finish together whatever the mix, big enough to cost nothing.
+const UNIT: usize = 16_384;
 
 /// Below this many users a second thread costs more than it saves.
 const PARALLEL_FROM: usize = 20_000;

@@ -3,7 +3,8 @@
 //! Sorting a million entries by string keys that live all over the heap is dominated by cache
 //! misses, so the sort runs on compact `(category, first 16 key bytes, position)` slots, made as
 //! each entry is created and sorted per thread, falling back to the full comparison only on a
-//! tie; the two sorted halves are merged and the entries permuted in place.
+//! tie. Each thread then permutes its own entries into order, and the two sorted halves are
+//! merged by moving entries front to back.
 
 use std::cmp::Ordering;
 
@@ -27,40 +28,37 @@ impl<'a> Part<'a> {
     pub fn push(&mut self, entry: DiffEntry<'a>) {
         let position = self.entries.len() as u32;
         self.slots
-            .push((entry.category as u8, prefix(&entry.key), position));
+            .push((entry.category as u8, prefix(&entry.key()), position));
         self.entries.push(entry);
     }
 
-    /// Sorts this part's slots (the entries stay where they are).
+    /// Sorts this part: slots first, then the entries permuted to match them.
     pub fn sorted(mut self) -> Self {
         let entries = &self.entries;
         self.slots.sort_unstable_by(|a, b| compare(a, b, entries));
+        let from = self.slots.iter().map(|slot| slot.2 as usize).collect();
+        permute(&mut self.entries, from);
         self
     }
 }
 
 /// Joins two sorted parts into the diff's documented order.
 pub fn merge<'a>(first: Part<'a>, second: Part<'a>) -> Vec<DiffEntry<'a>> {
-    let offset = first.entries.len() as u32;
-    let mut entries = first.entries;
-    entries.extend(second.entries);
-    let mut from = Vec::with_capacity(entries.len());
-    let mut a = first.slots.into_iter().peekable();
-    let mut b = second
-        .slots
-        .into_iter()
-        .map(|(c, p, i)| (c, p, i + offset))
-        .peekable();
+    let mut entries = Vec::with_capacity(first.entries.len() + second.entries.len());
+    let mut a = first.slots.into_iter().zip(first.entries).peekable();
+    let mut b = second.slots.into_iter().zip(second.entries).peekable();
     while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-        let next = if compare(x, y, &entries) == Ordering::Greater {
+        let order = (x.0.0, x.0.1)
+            .cmp(&(y.0.0, y.0.1))
+            .then_with(|| full(&x.1, &y.1));
+        let next = if order == Ordering::Greater {
             b.next()
         } else {
             a.next()
         };
-        from.extend(next.map(|slot| slot.2 as usize));
+        entries.extend(next.map(|(_, entry)| entry));
     }
-    from.extend(a.chain(b).map(|slot| slot.2 as usize));
-    permute(&mut entries, from);
+    entries.extend(a.chain(b).map(|(_, entry)| entry));
     entries
 }
 
@@ -75,8 +73,8 @@ fn compare(a: &Slot, b: &Slot, entries: &[DiffEntry<'_>]) -> Ordering {
 
 /// The full order of two entries.
 pub fn full(a: &DiffEntry<'_>, b: &DiffEntry<'_>) -> Ordering {
-    (a.category, &a.key)
-        .cmp(&(b.category, &b.key))
+    (a.category, a.key())
+        .cmp(&(b.category, b.key()))
         .then_with(|| tie_break(a, b))
 }
 
@@ -88,12 +86,20 @@ fn prefix(key: &str) -> u128 {
     u128::from_be_bytes(bytes)
 }
 
-/// Entries with the same category and key (duplicates): by document, then Clerk id.
+/// Entries with the same category and key (duplicates): by document, then Clerk id, then
+/// position in the input (so the order is total, whichever thread made which entry).
 fn tie_break(a: &DiffEntry<'_>, b: &DiffEntry<'_>) -> Ordering {
     let doc = |e: &DiffEntry<'_>| e.db.map(|d| (d.doc_id.to_string(), d.user_id));
+    let at = |e: &DiffEntry<'_>| {
+        (
+            e.db.map(std::ptr::from_ref),
+            e.clerk.map(std::ptr::from_ref),
+        )
+    };
     doc(a)
         .cmp(&doc(b))
         .then_with(|| a.clerk.map(|c| &c.id).cmp(&b.clerk.map(|c| &c.id)))
+        .then_with(|| at(a).cmp(&at(b)))
 }
 
 /// Puts `items[from[i]]` at position `i`, following cycles, with no second copy of the items.

@@ -5,6 +5,8 @@ use mongodb::bson::Bson;
 use super::*;
 use crate::user::DocId;
 
+// Hash collisions in the index.
+mod collisions;
 // Overlaps: duplicates, made-up ids, production-only signals.
 mod precedence;
 // Big enough inputs to take the two-thread path.
@@ -198,19 +200,17 @@ fn order_is_by_category_then_key_whatever_the_input_order() {
         doc(6, None, Some("b@example.com"), None),
     ];
     let diff = diff_users(&users, &docs, &DEV);
-    let keys: Vec<(Category, &str)> = diff
-        .entries
-        .iter()
-        .map(|e| (e.category, e.key.as_ref()))
+    let keys: Vec<(Category, String)> = (diff.entries.iter())
+        .map(|e| (e.category, e.key().into_owned()))
         .collect();
     let (id1, id3) = (id(1), id(3));
     assert_eq!(
         keys,
         vec![
-            (Category::Missing, id1.as_str()),
-            (Category::Missing, id3.as_str()),
-            (Category::LocalOnly, "b@example.com"),
-            (Category::LocalOnly, "z@example.com"),
+            (Category::Missing, id1),
+            (Category::Missing, id3),
+            (Category::LocalOnly, "b@example.com".into()),
+            (Category::LocalOnly, "z@example.com".into()),
         ],
         "sorted, not in input order"
     );

@@ -187,7 +187,7 @@ pub fn plan(diff: &UserDiff<'_>, policy: &SyncPolicy) -> SyncPlan {
             Ok(None) => {}
             Err(why) => plan.skipped.push(Skipped {
                 category: entry.category,
-                key: entry.key.to_string(),
+                key: entry.key().into_owned(),
                 doc_id: entry.db.map(|d| d.doc_id.clone()),
                 clerk_id: entry.clerk.map(|c| c.id.trim().to_string()),
                 why,

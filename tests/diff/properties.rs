@@ -91,7 +91,7 @@ fn the_diff_is_deterministic_whatever_the_input_order() {
         let order: Vec<_> = shuffled
             .entries
             .iter()
-            .map(|e| (e.category, e.key.to_string()))
+            .map(|e| (e.category, e.key().into_owned()))
             .collect();
         assert!(
             order.windows(2).all(|w| w[0] <= w[1]),

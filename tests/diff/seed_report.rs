@@ -1,5 +1,7 @@
 //! The seed report's scenario: one missing user, the two placeholder entries, 31 local users.
 
+use std::borrow::Cow;
+
 use syncdesk::diff::{Category, DiffContext, Reason, diff_users};
 use syncdesk::mongo::{FieldMapping, to_user};
 use syncdesk::scenario::{self, CN_ID, MISSING_ID, ZEN_ID};
@@ -36,9 +38,9 @@ fn the_seed_report_shows_one_missing_two_suspicious_and_31_local_users() {
         34,
         "33 documents and the user who never arrived, each once"
     );
-    let missing: Vec<&str> = diff
+    let missing: Vec<Cow<'_, str>> = diff
         .in_category(Category::Missing)
-        .map(|e| e.key.as_ref())
+        .map(|e| e.key())
         .collect();
     assert_eq!(
         missing,
