@@ -282,3 +282,12 @@ fn a_clerk_user_listed_twice_counts_once_as_its_newest_copy() {
         "the stale copy's old email matches nobody any more, so the document is local"
     );
 }
+
+#[test]
+fn an_entry_stays_small_enough_to_move_a_million_of() {
+    assert!(
+        std::mem::size_of::<DiffEntry<'_>>() <= 48,
+        "the diff sorts and merges a million entries; the README promises 48 bytes, not {}",
+        std::mem::size_of::<DiffEntry<'_>>()
+    );
+}
