@@ -19,12 +19,13 @@ pub const NONE: u32 = u32::MAX;
 pub const SEVERAL: u32 = u32::MAX - 1;
 
 /// Marks a document's position in a `(hash, position)` pair; Clerk users' positions are plain.
+/// Positions are 31 bits: up to 2^31 - 1 users a side (about 400 GB of loaded users).
 const DOC: u32 = 1 << 31;
 
-/// How many users ahead of the one being hashed its string is read, in batches of `BATCH`: the
-/// reads of a batch are issued together, so their cache misses overlap instead of queueing.
-const AHEAD: usize = 16;
-const BATCH: usize = 8;
+/// How many users ahead of the one being hashed its string is read, in batches of `HASH_BATCH`:
+/// the reads of a batch are issued together, so their cache misses overlap instead of queueing.
+const HASH_AHEAD: usize = 16;
+const HASH_BATCH: usize = 8;
 
 /// How sure the grouping is of a one-to-one match (one Clerk user and one document with the
 /// same key hash, by far the most common group).
@@ -37,7 +38,8 @@ pub enum Pairs {
     Compared,
 }
 
-/// How keys are hashed: seeded per process, so no input can be made to collide on purpose.
+/// How keys are hashed: foldhash, freshly seeded for each grouping. It resists only casual
+/// collisions, which is enough: a collision costs a rebuild or a split, never a wrong result.
 #[derive(Debug, Clone, Copy)]
 pub enum KeyHash {
     Seeded,
@@ -66,6 +68,8 @@ pub trait Kind {
     fn key(field: &str) -> Option<Self::Key<'_>>;
     /// The owner once user `i` is found to share the key `kept` owns so far.
     fn owner_of(clerk: &[ClerkUser], kept: u32, i: usize) -> u32;
+    /// Whether [`Keys::owners`] is wanted (a Clerk user that owns no id is a shadowed copy).
+    const OWNERS: bool;
 
     fn of_clerk(user: &ClerkUser) -> Option<Self::Key<'_>> {
         Self::clerk_field(user).and_then(Self::key)
@@ -89,6 +93,12 @@ impl Kind for Ids {
     fn key(field: &str) -> Option<&str> {
         present(Some(field))
     }
+    /// Every Clerk user has an id, even a blank one: it must still own it, or it would be taken
+    /// for a shadowed copy and never listed. (A document's blank id is no id.)
+    fn of_clerk(user: &ClerkUser) -> Option<&str> {
+        Some(user.id.trim())
+    }
+    const OWNERS: bool = true;
     fn owner_of(clerk: &[ClerkUser], kept: u32, i: usize) -> u32 {
         if clerk[i].updated_at > clerk[kept as usize].updated_at {
             i as u32
@@ -112,6 +122,7 @@ impl Kind for Emails {
     fn key(field: &str) -> Option<Cow<'_, str>> {
         present(Some(field)).map(email_key)
     }
+    const OWNERS: bool = false;
     fn owner_of(clerk: &[ClerkUser], kept: u32, i: usize) -> u32 {
         let same = kept != SEVERAL && clerk[kept as usize].id.trim() == clerk[i].id.trim();
         if same {
@@ -127,7 +138,7 @@ pub struct Keys {
     /// Per document: the Clerk user with its key (`NONE`, or `SEVERAL` for an email several
     /// share), and how many documents carry the key (0 when it has none).
     pub of_doc: Vec<(u32, u32)>,
-    /// The owner of each key some Clerk user has, in no particular order.
+    /// The owner of each key some Clerk user has, in no particular order (ids only).
     pub owners: Vec<u32>,
 }
 
@@ -142,8 +153,8 @@ impl Keys {
         let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(clerk.len() + db.len());
         let mut warmth = 0;
         for (i, user) in clerk.iter().enumerate() {
-            if i % BATCH == 0 {
-                let batch = clerk.iter().skip(i + AHEAD).take(BATCH);
+            if i % HASH_BATCH == 0 {
+                let batch = clerk.iter().skip(i + HASH_AHEAD).take(HASH_BATCH);
                 warmth ^= batch.fold(0, |w, u| w ^ first_byte(K::clerk_field(u)));
             }
             if let Some(key) = K::of_clerk(user) {
@@ -151,8 +162,8 @@ impl Keys {
             }
         }
         for (d, doc) in db.iter().enumerate() {
-            if d % BATCH == 0 {
-                let batch = db.iter().skip(d + AHEAD).take(BATCH);
+            if d % HASH_BATCH == 0 {
+                let batch = db.iter().skip(d + HASH_AHEAD).take(HASH_BATCH);
                 warmth ^= batch.fold(0, |w, doc| w ^ first_byte(K::doc_field(doc)));
             }
             if let Some(key) = K::of_doc(doc) {
@@ -202,7 +213,7 @@ impl Keys {
             NONE => i,
             kept => K::owner_of(clerk, kept, i as usize),
         });
-        if owner != NONE {
+        if K::OWNERS && owner != NONE {
             self.owners.push(owner);
         }
         let docs = members.iter().filter(|&&p| p & DOC != 0);

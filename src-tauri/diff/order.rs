@@ -1,4 +1,5 @@
-//! The output order: by category, then key, then (for duplicates) document and Clerk id.
+//! The output order: by category, then key, then (for duplicates) document and Clerk id, then
+//! position in the input, so the order is total.
 //!
 //! Sorting a million entries by string keys that live all over the heap is dominated by cache
 //! misses, so the sort runs on compact `(category, first 16 key bytes, position)` slots, made as

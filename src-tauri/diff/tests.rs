@@ -291,3 +291,22 @@ fn an_entry_stays_small_enough_to_move_a_million_of() {
         std::mem::size_of::<DiffEntry<'_>>()
     );
 }
+
+#[test]
+fn a_clerk_user_with_a_blank_id_is_still_listed() {
+    let mut blank = clerk(1, Some("ada@example.com"));
+    blank.id = "  ".into();
+    let (users, docs) = ([blank], [doc(1, Some(" "), Some("bob@example.com"), None)]);
+    let diff = diff_users(&users, &docs, &DEV);
+    assert_eq!(
+        diff.counts.missing, 1,
+        "a blank id is still the user's own: it is missing, not dropped as a shadowed copy: {:#?}",
+        diff.entries
+    );
+    assert_eq!(
+        diff.counts.total(),
+        2,
+        "and the document's blank id matches nobody: {}",
+        diff.counts
+    );
+}

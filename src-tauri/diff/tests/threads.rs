@@ -1,11 +1,12 @@
-//! A diff big enough to be indexed, classified and sorted on two threads.
+//! A diff big enough to be indexed, classified and sorted on two threads, in several units of
+//! work each.
 
 use super::*;
 use crate::diff::order;
 
 #[test]
 fn large_diffs_split_across_threads_give_the_same_sorted_result() {
-    let users: Vec<ClerkUser> = (0..12_000)
+    let users: Vec<ClerkUser> = (0..3 * UNIT as u32)
         .map(|n| clerk(n, Some(&format!("ada{n}@example.com"))))
         .collect();
     let mut docs: Vec<DbUser> = users
@@ -26,13 +27,18 @@ fn large_diffs_split_across_threads_give_the_same_sorted_result() {
             )
         })
         .collect();
-    docs.extend(
-        (0..4_000).map(|n| doc(100_000 + n, None, Some(&format!("l{n}@example.com")), None)),
-    );
+    docs.extend((0..UNIT as i64).map(|n| {
+        doc(
+            1_000_000 + n,
+            None,
+            Some(&format!("l{n}@example.com")),
+            None,
+        )
+    }));
     docs.reverse();
     assert!(
-        users.len() + docs.len() >= PARALLEL_FROM,
-        "big enough to use both threads"
+        users.len() + docs.len() >= PARALLEL_FROM && docs.len() > 2 * UNIT,
+        "big enough to use both threads, several units each"
     );
     let diff = diff_users(&users, &docs, &DEV);
     assert!(
@@ -49,8 +55,13 @@ fn large_diffs_split_across_threads_give_the_same_sorted_result() {
     );
     assert_eq!(
         counts,
-        (4_000, 4_000, 4_000, 4_000),
+        (UNIT, UNIT, UNIT, UNIT),
         "a third of each kind: {}",
         diff.counts
+    );
+    let compared = diff_with(&users, &docs, &DEV, (Pairs::Compared, KeyHash::Seeded)).0;
+    assert_eq!(
+        diff, compared,
+        "pairs trusted on their hash, then confirmed, give the diff of pairs compared up front"
     );
 }
