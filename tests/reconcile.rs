@@ -61,6 +61,15 @@ async fn the_seed_report_converges_and_a_second_apply_writes_nothing() {
         .env("SYNCDESK_CLERK_API_URL", &handle.base_url)
         .output()
         .unwrap();
+    let progress = String::from_utf8_lossy(&json.stderr);
+    assert!(
+        !progress.contains('\r')
+            && progress
+                .lines()
+                .any(|l| l.starts_with("reading Clerk: 3 users"))
+            && progress.lines().any(|l| l.starts_with("Clerk http")),
+        "piped into a log, progress and summary are lines of their own: {progress:?}"
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8(json.stdout)
         .unwrap()
         .lines()

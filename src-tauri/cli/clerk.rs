@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use super::progress::Status;
 use crate::clerk::{ClerkClient, ClerkConfig, DEFAULT_BASE_URL};
 use crate::secrets::{SecretName, Sensitive};
 use crate::user::ClerkUser;
@@ -37,18 +38,17 @@ pub async fn run(cmd: ClerkCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ClerkCommand::Count => writeln!(out, "{}", client.count_users().await?)?,
         ClerkCommand::Users(args) => {
+            let status = Status::new();
             let report = client
                 .list_all_users(|p| {
                     let total = p.total.map_or_else(String::new, |t| format!(" of {t}"));
-                    let _ = write!(
-                        std::io::stderr(),
-                        "\rfetching Clerk users: {}{total} ({} pages)",
-                        p.users,
-                        p.pages
-                    );
+                    let (users, pages) = (p.users, p.pages);
+                    status.show(format_args!(
+                        "fetching Clerk users: {users}{total} ({pages} pages)"
+                    ));
                 })
                 .await?;
-            let _ = writeln!(std::io::stderr());
+            status.done();
             if args.json {
                 for user in &report.users {
                     writeln!(out, "{}", serde_json::to_string(user)?)?;

@@ -5,6 +5,7 @@
 
 mod clerk;
 mod db;
+mod progress;
 mod sandbox;
 mod sync;
 mod webhook;

@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::bail;
 use clap::Args;
 
+use super::progress::Status;
 use crate::diff::{Category, diff_users};
 use crate::mongo::FieldMapping;
 use crate::mongo::journal::Source;
@@ -65,19 +66,19 @@ fn now_ms() -> i64 {
 async fn snapshot(mapping: FieldMapping, database: Option<&str>) -> anyhow::Result<Snapshot> {
     let client = super::clerk::client()?;
     let store = super::db::connect(mapping, database).await?;
+    let status = Status::new();
     let snapshot = Snapshot::take(&client, &store, |p| {
-        let _ = write!(
-            std::io::stderr(),
-            "\rreading Clerk: {} users ({} pages)",
-            p.users,
-            p.pages
-        );
+        status.show(format_args!(
+            "reading Clerk: {} users ({} pages)",
+            p.users, p.pages
+        ));
     })
     .await?;
+    status.done();
     let mut err = std::io::stderr().lock();
     writeln!(
         err,
-        "\rClerk {}: {} users; database {}: {} users",
+        "Clerk {}: {} users; database {}: {} users",
         client.base_url(),
         snapshot.clerk.len(),
         snapshot.location,
@@ -156,11 +157,12 @@ pub async fn sync(
         source: Source::Sync,
         now_ms: now_ms(),
     };
+    let status = Status::new();
     let report = apply(&store, &plan, ctx, |p| {
-        let _ = write!(std::io::stderr(), "\rapplying: {}/{total}", p.completed);
+        status.show(format_args!("applying: {}/{total}", p.completed));
     })
     .await?;
-    let _ = writeln!(std::io::stderr());
+    status.done();
     let mut out = std::io::stdout().lock();
     for r in &report.results {
         let detail = match &r.outcome {
