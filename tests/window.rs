@@ -47,6 +47,9 @@ impl Driver {
             _data: data,
         };
         wait_for_port(port);
+        // tauri-driver forwards the session request to WebKitWebDriver, which it starts at the
+        // same time as itself; asked before that one listens, it drops the connection.
+        wait_for_port(native_port);
         driver
     }
 }
@@ -74,7 +77,7 @@ fn wait_for_port(port: u16) {
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             Instant::now() < deadline,
-            "tauri-driver did not open port {port} within 15 s"
+            "tauri-driver (or its WebKitWebDriver) did not open port {port} within 15 s"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
