@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 use super::both;
-use super::keys::{Emails, Ids, KeyHash, Keys, Kind, NONE, Pairs, SEVERAL};
+use super::keys::{Emails, Ids, KeyHash, Keys, Kind, NONE, Pairs, SEVERAL, first_byte};
 use crate::user::{ClerkUser, DbUser};
 
 /// What the diff knows about one document once both sides are indexed.
@@ -134,13 +134,12 @@ impl Index {
                     ^ self.clerk[c].by_id as usize
             }
             Stage::Strings => {
-                let first = |s: Option<&String>| s.and_then(|s| s.as_bytes().first()).copied();
                 let bytes = [
-                    first(Some(&user.id)),
-                    first(user.primary_email.as_ref()),
-                    first(user.last_name.as_ref()),
+                    first_byte(Some(&user.id)),
+                    first_byte(user.primary_email.as_deref()),
+                    first_byte(user.last_name.as_deref()),
                 ];
-                bytes.into_iter().flatten().fold(0, |a, b| a ^ b as usize)
+                bytes.into_iter().fold(0, |a, b| a ^ b as usize)
             }
         }
     }

@@ -225,7 +225,7 @@ impl Keys {
 }
 
 /// The first byte of a string, read so that it is in cache by the time it is needed.
-fn first_byte(field: Option<&str>) -> u8 {
+pub fn first_byte(field: Option<&str>) -> u8 {
     field
         .and_then(|f| f.as_bytes().first())
         .copied()

@@ -20,7 +20,7 @@ use std::sync::atomic::{self, AtomicUsize};
 use serde::{Deserialize, Serialize};
 
 pub use category::{Category, Counts, UnknownCategory};
-pub use fields::email_key;
+pub use fields::{email_key, present};
 pub use placeholder::{is_clerk_id, is_clerk_test_address};
 pub use reason::{Field, Reason};
 

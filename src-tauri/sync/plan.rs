@@ -309,11 +309,7 @@ fn listed(entry: &DiffEntry<'_>) -> String {
 }
 
 fn present(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
+    crate::diff::present(value.as_deref()).map(str::to_string)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::SigningSecret;
 use crate::clerk::ClerkClient;
+use crate::diff::present;
 use crate::user::DbUser;
 
 /// The user events Syncdesk can send.
@@ -109,14 +110,9 @@ pub fn example_user() -> Value {
 /// Clerk id, email, name (first word as first name, the rest as last name) and username, updated
 /// now (so the listener's ordering rule takes it as the newest version).
 pub fn user_from_document(doc: &DbUser, now_ms: i64) -> Result<Value, SendError> {
-    let id = doc
-        .clerk_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| SendError::NoClerkId {
-            doc: doc.doc_id.to_string(),
-        })?;
+    let id = present(doc.clerk_id.as_deref()).ok_or_else(|| SendError::NoClerkId {
+        doc: doc.doc_id.to_string(),
+    })?;
     let mut user = example_user();
     user["id"] = id.into();
     let name = doc.name.as_deref().map(str::trim).unwrap_or_default();
@@ -125,12 +121,7 @@ pub fn user_from_document(doc: &DbUser, now_ms: i64) -> Result<Value, SendError>
     user["first_name"] = part(first).into();
     user["last_name"] = part(last).into();
     user["username"] = doc.username.clone().into();
-    match doc
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
+    match present(doc.email.as_deref()) {
         Some(email) => {
             let email_id = format!("idn_{}", id.trim_start_matches("user_"));
             user["primary_email_address_id"] = email_id.clone().into();
