@@ -89,3 +89,72 @@ fn drop_database(uri: &str, database: &str) {
         client.database(database).drop().await.unwrap();
     });
 }
+
+/// A database whose users collection does not exist yet (reset, or never written to): the sync is
+/// refused, once, with the way on; `--create-collection` creates it and its indexes, then syncs.
+// Multi-threaded: the in-process sandbox keeps serving while the CLI runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_database_is_refused_with_the_way_on_and_created_when_asked() {
+    use syncdesk::sandbox::SandboxConfig;
+
+    use crate::support::clerk::{TEST_KEY, sandbox};
+
+    let Some(db) = crate::support::test_db("cli_new_database").await else {
+        return;
+    };
+    let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
+    let sync = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_syncdesk"))
+            .args(["sync", "--yes"])
+            .args(extra)
+            .env("SYNCDESK_MONGODB_URI", &db.uri)
+            .env("SYNCDESK_DATABASE", &db.name)
+            .env("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY)
+            .env("SYNCDESK_CLERK_API_URL", &handle.base_url)
+            .output()
+            .unwrap()
+    };
+    let refused = sync(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "refused by default: {stderr}");
+    assert!(
+        stderr.contains("--create-collection") && stderr.contains(&db.name),
+        "the error names the database and the way on: {stderr}"
+    );
+    assert_eq!(
+        stderr.matches("does not exist in database").count(),
+        1,
+        "the message is printed once: {stderr}"
+    );
+    assert!(
+        !db.store.collection_exists().await.unwrap(),
+        "nothing was created by the refused run"
+    );
+
+    let dry = sync(&["--create-collection", "--dry-run"]);
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success() && stdout.contains("would be created"),
+        "a dry run says what it would do: {stdout}"
+    );
+    assert!(
+        !db.store.collection_exists().await.unwrap(),
+        "and writes nothing"
+    );
+
+    let created = sync(&["--create-collection"]);
+    let stdout = String::from_utf8_lossy(&created.stdout);
+    assert!(
+        created.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(
+        stdout.contains("created `users` with unique indexes on clerk_user_id, user_id")
+            && stdout.contains("3 done"),
+        "the collection and its indexes first, then the three Clerk users: {stdout}"
+    );
+    assert_eq!(db.store.count().await.unwrap(), 3);
+    handle.stop().await;
+    db.cleanup().await;
+}

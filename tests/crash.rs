@@ -5,17 +5,18 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use syncdesk::diff::{Category, DiffContext, diff_users};
 use syncdesk::sandbox::SandboxConfig;
 
 use crate::support::clerk::{TEST_KEY, client, sandbox};
-use crate::support::test_db;
+use crate::support::{eventually, test_db};
 
 const USERS: usize = 20_000;
 
-/// Starts `syncdesk sync --yes` against the database and the Clerk URL, with its progress.
+/// Starts `syncdesk sync --yes` against the database and the Clerk URL, with its progress and
+/// (read as it comes, so the pipe never fills) its last line of output.
 fn start_sync(uri: &str, database: &str, clerk_url: &str) -> (Running, mpsc::Receiver<usize>) {
     let mut child = Running(
         Command::new(env!("CARGO_BIN_EXE_syncdesk"))
@@ -24,17 +25,47 @@ fn start_sync(uri: &str, database: &str, clerk_url: &str) -> (Running, mpsc::Rec
             .env("SYNCDESK_DATABASE", database)
             .env("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY)
             .env("SYNCDESK_CLERK_API_URL", clerk_url)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap(),
+        None,
     );
     let progress = watch_progress(&mut child.0);
+    let mut stdout = child.0.stdout.take().unwrap();
+    let summary = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text.lines().last().unwrap_or_default().to_string()
+    });
+    child.1 = Some(summary);
     (child, progress)
 }
 
+/// `Ok` once `done` reaches the first batch; the failure says what was seen.
+fn reached_at_least(done: usize, child: &mut Running) -> Result<usize, String> {
+    if done >= 5_000 {
+        Ok(done)
+    } else {
+        Err(format!(
+            "progress {done}; the run exited: {:?}",
+            child.0.try_wait()
+        ))
+    }
+}
+
 /// A child process that is killed if the test ends early (a failed assertion), never left behind.
-struct Running(Child);
+struct Running(Child, Option<std::thread::JoinHandle<String>>);
+
+impl Running {
+    /// The last line the run printed (its `N done, N skipped, N failed`), once it has ended.
+    fn summary(&mut self) -> String {
+        self.1
+            .take()
+            .and_then(|reader| reader.join().ok())
+            .unwrap_or_default()
+    }
+}
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -84,52 +115,71 @@ async fn a_sync_killed_mid_apply_finishes_on_rerun_with_every_user_once() {
         .get(Category::Missing);
 
     let (mut first, progress) = start_sync(&db.uri, &db.name, &handle.base_url);
-    // Kill once the first batch is written, while the second one is being inserted.
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let mut reached = 0;
-    while reached < 5_000 && Instant::now() < deadline {
-        if let Ok(done) = progress.recv_timeout(Duration::from_millis(100)) {
-            reached = done;
-        }
-    }
-    std::thread::sleep(Duration::from_millis(700));
+    // Kill once the first batch is reported and the next one is landing in the database: mid
+    // apply, with an `insert_many` in flight. Conditions, not sleeps: a busy machine only waits
+    // longer.
+    let mut done = 0;
+    let reached = eventually(
+        "the first run reports its first batch of 5,000",
+        Duration::from_secs(300),
+        async || {
+            done = progress.try_iter().fold(done, usize::max);
+            reached_at_least(done, &mut first)
+        },
+    )
+    .await;
+    let at_kill = eventually(
+        "the first run's next batch starts landing",
+        Duration::from_secs(300),
+        async || {
+            let count = db.store.count().await.unwrap() as usize;
+            if count > 5_000 {
+                Ok(count)
+            } else {
+                Err(format!(
+                    "{count} documents; the run exited: {:?}",
+                    first.0.try_wait()
+                ))
+            }
+        },
+    )
+    .await;
     first.0.kill().unwrap(); // SIGKILL: no destructor, no flush, no goodbye to the server
     let status = first.0.wait().unwrap();
-    // The server may still be writing the batch the dead client sent; rerun once it is done,
-    // as a person would (a rerun racing other writers is the listener test in `reconcile`).
-    let mut written = db.store.count().await.unwrap() as usize;
-    for _ in 0..60 {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let now = db.store.count().await.unwrap() as usize;
-        if now == written {
-            break;
-        }
-        written = now;
-    }
     assert!(
-        reached >= 5_000 && !status.success(),
-        "the first run was killed after its first batch (progress {reached}, {status})"
-    );
-    eprintln!(
-        "killed at progress {reached}; {written} of {missing} written when the server settled"
+        !status.success(),
+        "the first run was killed mid-apply (progress {reached}, {status})"
     );
     assert!(
-        written < missing,
-        "the kill landed before the end: {written} of {missing} written"
+        at_kill < missing,
+        "the kill landed before the end: {at_kill} of {missing} written"
     );
 
+    // Rerun at once: the server may still be writing the batch the dead client sent, so the
+    // rerun's creates can collide with it (each collision becomes a cheap batched update).
+    let at_rerun = db.store.count().await.unwrap() as usize;
     let (mut rerun, _progress) = start_sync(&db.uri, &db.name, &handle.base_url);
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let status = loop {
-        if let Some(status) = rerun.0.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            panic!("the rerun did not finish in 180 s after the killed run");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let status = eventually(
+        "the rerun finishes the job",
+        Duration::from_secs(300),
+        async || match rerun.0.try_wait().unwrap() {
+            Some(status) => Ok(status),
+            None => Err(format!(
+                "still running with {} documents",
+                db.store.count().await.unwrap()
+            )),
+        },
+    )
+    .await;
     assert!(status.success(), "the rerun succeeds: {status}");
+    let summary = rerun.summary();
+    eprintln!(
+        "killed at progress {reached} with {at_kill} documents; {at_rerun} when the rerun started; the rerun: {summary}"
+    );
+    assert!(
+        summary.ends_with(" 0 failed"),
+        "no create failed, collisions with the dead run's batch included: {summary}"
+    );
 
     let docs = db.raw_users().await;
     let clerk_ids: BTreeSet<&str> = docs
@@ -143,7 +193,7 @@ async fn a_sync_killed_mid_apply_finishes_on_rerun_with_every_user_once() {
     assert_eq!(
         (docs.len(), clerk_ids.len(), user_ids.len()),
         (missing, missing, missing),
-        "every Clerk user exactly once, no user_id twice ({written} were written before the kill)"
+        "every Clerk user exactly once, no user_id twice ({at_kill} were written at the kill)"
     );
     let stored = db.store.list_users().await.unwrap();
     let after = diff_users(&clerk, &stored, &DiffContext::default());

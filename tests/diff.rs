@@ -59,6 +59,7 @@ pub fn apply(db: &mut Vec<DbUser>, plan: &SyncPlan) {
                 clerk_id,
                 fields,
                 app_fields,
+                ..
             } => {
                 let next = db.len() as i64 + 10_000;
                 let mut created = doc(next, Some(clerk_id.clone()), None, None);

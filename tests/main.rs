@@ -31,11 +31,17 @@ mod diff;
 // Reconcile end to end: diff, plan, apply against the sandbox and the database; crashes, races.
 mod reconcile;
 
+// What Syncdesk writes, read back through the report's backend model.
+mod backend_model;
+
 // A real crash: `syncdesk sync` killed with SIGKILL mid-apply, then run again.
 mod crash;
 
 // The webhook listener over HTTP: verify, apply, refuse, forward.
 mod webhook;
+
+// A deletion in Clerk is final, even when it races a create.
+mod deletions;
 
 // Svix-style delivery: shuffled and duplicated streams, database outages and retries.
 mod webhook_delivery;

@@ -337,7 +337,7 @@ async fn indexes_are_created_or_their_blocking_duplicates_reported() {
     assert_eq!(report.duplicates[0].count, 2);
     assert_eq!(
         report.lookup,
-        ["clerk_user_id", "user_id", "email"],
+        ["clerk_user_id", "user_id", "email", "username"],
         "lookup indexes are not unique, so duplicates never block them: {report:?}"
     );
     let again = db.store.ensure_indexes().await.unwrap();
@@ -410,6 +410,7 @@ async fn a_mapping_with_other_field_names_reads_and_writes_those_fields() {
         clerk_updated_at: None,
         app_fields: vec!["tier".into()],
         defaults: serde_json::from_str(r#"{"enabled": true, "tier": "free"}"#).unwrap(),
+        fallbacks: Default::default(),
     };
     let Some(db) = test_db_with("other_mapping", mapping).await else {
         return;

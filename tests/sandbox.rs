@@ -15,19 +15,63 @@ use crate::support::clerk::spec::{
 };
 use crate::support::clerk::{TEST_KEY, get, sandbox, send};
 
+/// Whether a user (as the sandbox answers it) is of one kind.
+type Variant<'a> = dyn Fn(&Value) -> bool + 'a;
+
 #[tokio::test]
 async fn list_answers_validate_against_the_user_list_schema() {
-    let mut config = SandboxConfig::generated(400, 11);
+    let mut config = SandboxConfig::generated(2_000, 11);
     config.users.extend(syncdesk::sandbox::seed_report());
     let handle = sandbox(config).await;
     let (status, _, body) = get(&handle, "/users?limit=500").await;
     assert_eq!(status, 200, "a plain list succeeds");
-    assert_eq!(
-        body.as_array().unwrap().len(),
-        403,
-        "every generated and preset user is on the one page"
-    );
-    assert_valid(&body, response_schema("/users", "get", "200"), "GET /users");
+    assert_eq!(body.as_array().unwrap().len(), 500, "a full page");
+    // Every page, so every variant the generator makes is checked by the spec's validator.
+    let mut users: Vec<Value> = Vec::new();
+    for offset in (0..2_003).step_by(500) {
+        let (status, _, page) = get(&handle, &format!("/users?limit=500&offset={offset}")).await;
+        assert_eq!(status, 200);
+        assert_valid(
+            &page,
+            response_schema("/users", "get", "200"),
+            &format!("GET /users at offset {offset}"),
+        );
+        users.extend(page.as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(users.len(), 2_003, "every generated and preset user");
+    let verification = |u: &Value, object: &str| {
+        u["email_addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["verification"]["object"] == object)
+    };
+    let variants: [(&str, &Variant<'_>); 8] = [
+        ("phone only", &|u| u["email_addresses"] == json!([])),
+        ("several addresses", &|u| {
+            u["email_addresses"].as_array().unwrap().len() > 1
+        }),
+        ("an unverified address", &|u| {
+            u.to_string().contains(r#""status":"unverified""#)
+        }),
+        ("signed up with Google", &|u| {
+            verification(u, "verification_from_oauth")
+        }),
+        ("signed up with a code", &|u| {
+            verification(u, "verification_otp")
+        }),
+        ("created by an admin", &|u| {
+            verification(u, "verification_admin")
+        }),
+        ("no first name", &|u| u["first_name"].is_null()),
+        ("banned", &|u| u["banned"] == true),
+    ];
+    for (variant, found) in variants {
+        assert!(
+            users.iter().any(found),
+            "the validated pages include a user {variant}"
+        );
+    }
     handle.stop().await;
 }
 
@@ -315,11 +359,24 @@ async fn the_spec_validator_catches_real_departures() {
         !violations(&extra, schema).is_empty(),
         "a key the spec does not know is caught (User is additionalProperties: false)"
     );
-    let mut bad_verification = user;
+    let mut bad_verification = user.clone();
     bad_verification["email_addresses"][0]["verification"]["status"] = json!(42);
     assert!(
         !violations(&bad_verification, schema).is_empty(),
         "nested $ref and oneOf schemas are checked too"
+    );
+    // What the sandbox once answered for Google sign-ups: an OTP object with an OAuth strategy.
+    let mut oauth_as_otp = user.clone();
+    oauth_as_otp["email_addresses"][0]["verification"] = json!({"object": "verification_otp", "status": "verified", "strategy": "from_oauth_google", "attempts": 1, "expire_at": null});
+    assert!(
+        !violations(&oauth_as_otp, schema).is_empty(),
+        "an OTP verification's strategy is a closed enum of code strategies"
+    );
+    let mut bad_pattern = user;
+    bad_pattern["email_addresses"][0]["verification"] = json!({"object": "verification_from_oauth", "status": "verified", "strategy": "from_oauth_Google!", "attempts": null, "expire_at": null});
+    assert!(
+        !violations(&bad_pattern, schema).is_empty(),
+        "string patterns are checked (`^from_oauth_…[a-z]+$`)"
     );
     let bare_event = json!({"type": "user.created", "data": {"id": "user_x"}});
     let found = violations(&bare_event, webhook_schema("user.created"));

@@ -313,3 +313,52 @@ async fn send_event_takes_a_user_from_the_database() {
     listener.stop().await;
     db.cleanup().await;
 }
+
+/// A deletion is final: its envelope time (Clerk's clock, or a hand-made test event) may be older
+/// than the `updated_at` the document records, and the user is still deactivated.
+#[tokio::test]
+async fn a_deletion_older_than_the_stored_update_still_deactivates() {
+    let Some(db) = test_db("listener_old_deletion").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    let listener = Listener::start(config(None), Some(db.store.clone()))
+        .await
+        .unwrap();
+    let url = listener.url();
+    let users = db.store.database().collection::<Document>("users");
+    let updated_at = now() * 1000;
+    for (kind, at) in [
+        (EventKind::Created, updated_at - 60_000),
+        (EventKind::Updated, updated_at),
+    ] {
+        let event = envelope(kind, &user(at, "john.doe@example.com"), at);
+        let (status, answer) = deliver(&url, &event, None, now()).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    // Clerk stamped the deletion a minute before the update it follows (clock skew).
+    let deleted = envelope(EventKind::Deleted, &example_user(), updated_at - 60_000);
+    let (status, answer) = deliver(&url, &deleted, None, now()).await;
+    assert_eq!(status, 200, "{answer}");
+    let stored = users.find_one(doc! {}).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.get_bool("is_active").unwrap(),
+            stored.get_str("status").unwrap()
+        ),
+        (false, "deleted_in_clerk"),
+        "a deletion is final whatever its timestamp says: {answer}; {stored}"
+    );
+    assert!(
+        answer.contains("deactivate"),
+        "the answer says what was done: {answer}"
+    );
+    let log = listener.log().snapshot();
+    assert!(
+        log.last().is_some_and(|d| d.outcome.contains("deactivate")),
+        "the delivery log records the deactivation, not `unchanged`: {:?}",
+        log.last()
+    );
+    listener.stop().await;
+    db.cleanup().await;
+}

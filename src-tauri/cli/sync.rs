@@ -15,7 +15,7 @@ use crate::mongo::journal::Source;
 use crate::sync::apply::{ApplyContext, Outcome, apply};
 use crate::sync::manual::{ManualUser, create_user};
 use crate::sync::plan::{SyncPolicy, plan};
-use crate::sync::snapshot::Snapshot;
+use crate::sync::snapshot::{MissingCollection, Snapshot};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -38,6 +38,11 @@ pub struct SyncArgs {
     /// Delete orphaned documents instead of deactivating them.
     #[arg(long)]
     delete_orphans: bool,
+    /// If the users collection does not exist yet (a new or reset database), create it and its
+    /// indexes before applying; without this, a missing collection is refused (a typo in the
+    /// database name must not fill a new collection).
+    #[arg(long)]
+    create_collection: bool,
 }
 
 #[derive(Debug, Args)]
@@ -63,11 +68,13 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-async fn snapshot(mapping: FieldMapping, database: Option<&str>) -> anyhow::Result<Snapshot> {
+async fn snapshot(
+    store: &crate::mongo::UserStore,
+    missing: MissingCollection,
+) -> anyhow::Result<Snapshot> {
     let client = super::clerk::client()?;
-    let store = super::db::connect(mapping, database).await?;
     let status = Status::new();
-    let snapshot = Snapshot::take(&client, &store, |p| {
+    let snapshot = Snapshot::take(&client, store, missing, |p| {
         status.show(format_args!(
             "reading Clerk: {} users ({} pages)",
             p.users, p.pages
@@ -95,7 +102,8 @@ pub async fn diff(
     mapping: FieldMapping,
     database: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let snapshot = snapshot(mapping, database).await?;
+    let store = super::db::connect(mapping, database).await?;
+    let snapshot = snapshot(&store, MissingCollection::Refuse).await?;
     let diff = diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context());
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -125,14 +133,20 @@ pub async fn sync(
     mapping: FieldMapping,
     database: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let store = super::db::connect(mapping.clone(), database).await?;
-    let snapshot = snapshot(mapping, database).await?;
+    let store = super::db::connect(mapping, database).await?;
+    let missing = if args.create_collection {
+        MissingCollection::ReadAsEmpty
+    } else {
+        MissingCollection::Refuse
+    };
+    let snapshot = snapshot(&store, missing).await?;
+    let new_collection = args.create_collection && !store.collection_exists().await?;
     let diff = diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context());
     let only: BTreeSet<Category> = args.only.into_iter().collect();
     let policy = SyncPolicy {
         delete_orphans: args.delete_orphans,
         only: (!only.is_empty()).then_some(only),
-        ..SyncPolicy::default()
+        ..SyncPolicy::for_mapping(store.mapping())
     };
     let plan = plan(&diff, &policy);
     let mut out = std::io::stdout().lock();
@@ -140,6 +154,15 @@ pub async fn sync(
     if plan.is_empty() {
         writeln!(out, "nothing to do: everything Clerk owns is in sync")?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if new_collection {
+        writeln!(
+            out,
+            "the collection `{}` does not exist in {} yet: it {} created with its indexes first",
+            store.mapping().collection,
+            store.location(),
+            if args.dry_run { "would be" } else { "will be" }
+        )?;
     }
     if args.dry_run {
         writeln!(out, "dry run: nothing written")?;
@@ -150,6 +173,15 @@ pub async fn sync(
             "this is a production Clerk instance (sk_live_ key): review the {} operations above, then run again with --yes",
             plan.ops.len()
         );
+    }
+    if new_collection {
+        let indexes = store.create_collection().await?;
+        writeln!(
+            out,
+            "created `{}` with unique indexes on {}",
+            store.mapping().collection,
+            indexes.unique.join(", ")
+        )?;
     }
     drop(out);
     let total = plan.ops.len();

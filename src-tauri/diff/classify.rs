@@ -91,7 +91,7 @@ pub fn document<'a>(
         .unwrap_or_default();
     if by_id {
         flags.extend(placeholder_email());
-        flags.extend(placeholder_fields(&differences, clerk_id));
+        flags.extend(placeholder_fields(&differences, doc, paired, clerk_id));
         let category = match (flags.is_empty(), differences.is_empty()) {
             (false, _) => Category::Suspicious,
             (true, false) => Category::Drift,

@@ -64,23 +64,36 @@ pub fn field_differences(clerk: &ClerkUser, db: &DbUser) -> Vec<Reason> {
     reasons
 }
 
-/// The name and username differences whose database value is a stand-in.
-pub fn placeholder_fields(differences: &[Reason], clerk_id: Option<&str>) -> Vec<Reason> {
-    differences
-        .iter()
-        .filter_map(|reason| match reason {
-            Reason::FieldDiffers {
-                field: field @ (Field::Name | Field::Username),
-                db,
-                ..
-            } => {
-                let value = db.as_deref().unwrap_or_default();
-                is_placeholder_text(value, clerk_id).then(|| Reason::PlaceholderField {
-                    field: *field,
-                    value: value.to_string(),
-                })
-            }
-            _ => None,
+/// The document's name and username that are stand-ins: those that differ from Clerk's value
+/// (an empty one too), and those of a paired Clerk user who has no value for the field (sync
+/// replaces them with the mapping's fallback). A value Clerk itself holds is never flagged.
+pub fn placeholder_fields(
+    differences: &[Reason],
+    doc: &DbUser,
+    paired: Option<&ClerkUser>,
+    clerk_id: Option<&str>,
+) -> Vec<Reason> {
+    let clerk_lacks = |field| {
+        paired.is_some_and(|user| match field {
+            Field::Name => user.full_name().is_none(),
+            _ => present(user.username.as_deref()).is_none(),
+        })
+    };
+    [(Field::Name, &doc.name), (Field::Username, &doc.username)]
+        .into_iter()
+        .filter_map(|(field, stored)| {
+            let differs = differences
+                .iter()
+                .any(|r| matches!(r, Reason::FieldDiffers { field: f, .. } if *f == field));
+            let value = match (differs, present(stored.as_deref())) {
+                (true, value) => value.unwrap_or_default(),
+                (false, Some(value)) if clerk_lacks(field) => value,
+                (false, _) => return None,
+            };
+            is_placeholder_text(value, clerk_id).then(|| Reason::PlaceholderField {
+                field,
+                value: value.to_string(),
+            })
         })
         .collect()
 }
@@ -172,7 +185,12 @@ mod tests {
             })
             .collect();
         assert_eq!(fields, Field::ALL, "email, name and username all differ");
-        let placeholders = placeholder_fields(&field_differences(&c, &d), d.clerk_id.as_deref());
+        let placeholders = placeholder_fields(
+            &field_differences(&c, &d),
+            &d,
+            Some(&c),
+            d.clerk_id.as_deref(),
+        );
         assert_eq!(
             placeholders,
             vec![Reason::PlaceholderField {
@@ -180,6 +198,35 @@ mod tests {
                 value: "user_2o9QUL1H".into()
             }],
             "the id-prefix username is a stand-in; 'Ada King' is a real (old) name"
+        );
+    }
+
+    #[test]
+    fn a_stand_in_is_flagged_where_clerk_has_no_value_but_never_clerks_own_value() {
+        let mut c = clerk(Some("zena@example.com"), Some("Zena"), Some("Morgan"));
+        let d = db(
+            Some("zena@example.com"),
+            Some("Zena Morgan"),
+            Some("user_2o9QUL1H"),
+        );
+        assert_eq!(
+            placeholder_fields(&[], &d, Some(&c), d.clerk_id.as_deref()),
+            vec![Reason::PlaceholderField {
+                field: Field::Username,
+                value: "user_2o9QUL1H".into()
+            }],
+            "Clerk has no username to compare with: the stand-in is still flagged"
+        );
+        c.username = Some("user_2o9QUL1H".into());
+        assert_eq!(
+            placeholder_fields(
+                &field_differences(&c, &d),
+                &d,
+                Some(&c),
+                d.clerk_id.as_deref()
+            ),
+            vec![],
+            "a username Clerk holds itself is Clerk's, whatever it looks like"
         );
     }
 

@@ -124,9 +124,17 @@ pub fn new_document(user: &NewUser, user_id: Option<i64>, mapping: &FieldMapping
     }
     let optional = |v: &Option<String>| v.clone().map_or(Bson::Null, Bson::String);
     doc.insert(mapping.clerk_id.clone(), optional(&user.clerk_id));
-    doc.insert(mapping.email.clone(), optional(&user.fields.email));
-    doc.insert(mapping.name.clone(), optional(&user.fields.name));
-    doc.insert(mapping.username.clone(), optional(&user.fields.username));
+    // A Clerk-owned field with no value (and no fallback) is not written at all: never a null
+    // where the backend's schema may have a string (a default from the mapping may stand).
+    for (field, value) in [
+        (&mapping.email, &user.fields.email),
+        (&mapping.name, &user.fields.name),
+        (&mapping.username, &user.fields.username),
+    ] {
+        if let Some(value) = value {
+            doc.insert(field.clone(), value.clone());
+        }
+    }
     if let (Some(field), Some(at)) = (&mapping.clerk_updated_at, user.clerk_updated_at) {
         doc.insert(field.clone(), at);
     }

@@ -72,6 +72,14 @@ fn is_auth_code(err: &mongodb::error::Error) -> bool {
     matches!(code, 13 | 18)
 }
 
+/// The server's error code of a failed command, if that is what `err` is.
+pub(crate) fn command_code(err: &mongodb::error::Error) -> Option<i32> {
+    match err.kind.as_ref() {
+        ErrorKind::Command(c) => Some(c.code),
+        _ => None,
+    }
+}
+
 /// A duplicate-key (E11000) error as "which field, which value", if that is what `err` is.
 pub(crate) fn duplicate_key(err: &mongodb::error::Error) -> Option<Error> {
     let message = match err.kind.as_ref() {

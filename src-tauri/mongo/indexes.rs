@@ -6,8 +6,9 @@
 //! The unique indexes are partial (local users have no Clerk id), and a query planner may not use
 //! a partial index for a plain equality (SecantusDB never does; MongoDB only when the query
 //! repeats the filter). So every lookup has its own plain index: the Clerk id, the sequential id
-//! (for the maximum), and the email with a case-insensitive collation (strength 2), which is how
-//! a case-insensitive email match stays an index lookup instead of a collection scan.
+//! (for the maximum), the email with a case-insensitive collation (strength 2), which is how
+//! a case-insensitive email match stays an index lookup instead of a collection scan, and the
+//! username (who holds a name a fallback derived).
 
 use futures_util::TryStreamExt;
 use mongodb::IndexModel;
@@ -103,6 +104,8 @@ impl UserStore {
             wanted.push((field.clone(), None));
         }
         wanted.push((mapping.email.clone(), Some(email_collation())));
+        // Who holds a username a fallback derived (the listener asks on every new user).
+        wanted.push((mapping.username.clone(), None));
         for (field, collation) in wanted {
             let suffix = if collation.is_some() { "ci" } else { "lookup" };
             let options = IndexOptions::builder()

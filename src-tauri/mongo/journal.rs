@@ -161,25 +161,27 @@ impl UserStore {
         self.ids_among(TOMBSTONES, clerk_ids).await
     }
 
-    /// Which of `ids` are `_id`s in `collection` (one query).
+    /// Which of `ids` are `_id`s in `collection`: one query per 10,000 ids (a million ids in
+    /// one `$in` would pass the server's 16 MB command limit).
     async fn ids_among(&self, collection: &str, ids: &[&str]) -> Result<BTreeSet<String>> {
-        if ids.is_empty() {
-            return Ok(BTreeSet::new());
+        let mut found = BTreeSet::new();
+        for chunk in ids.chunks(10_000) {
+            let docs: Vec<Document> = self
+                .database()
+                .collection::<Document>(collection)
+                .find(doc! {"_id": {"$in": chunk}})
+                .projection(doc! {"_id": 1})
+                .await
+                .map_err(|e| self.error(e))?
+                .try_collect()
+                .await
+                .map_err(|e| self.error(e))?;
+            found.extend(
+                docs.iter()
+                    .filter_map(|d| d.get_str("_id").ok().map(str::to_string)),
+            );
         }
-        let docs: Vec<Document> = self
-            .database()
-            .collection::<Document>(collection)
-            .find(doc! {"_id": {"$in": ids}})
-            .projection(doc! {"_id": 1})
-            .await
-            .map_err(|e| self.error(e))?
-            .try_collect()
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok(docs
-            .iter()
-            .filter_map(|d| d.get_str("_id").ok().map(str::to_string))
-            .collect())
+        Ok(found)
     }
 }
 

@@ -32,6 +32,41 @@ pub struct FieldMapping {
     pub app_fields: Vec<String>,
     /// Values every new document starts with, before the mapped fields are set.
     pub defaults: Map<String, Value>,
+    /// What a written document holds where Clerk leaves a Clerk-owned field empty.
+    pub fallbacks: Fallbacks,
+}
+
+/// How a Clerk-owned field that Clerk leaves empty is filled in a document Syncdesk writes, so
+/// the backend never reads a null where its schema has a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fallback {
+    /// The email's local part: `ada.lovelace` of `ada.lovelace@example.com` (what the report's own
+    /// sync script did).
+    EmailLocalPart,
+    /// The whole email address.
+    Email,
+    /// The username (Clerk's, or the username's own fallback), else the email.
+    UsernameOrEmail,
+}
+
+/// The fallback of each field Clerk may leave empty; `null` in the mapping writes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Fallbacks {
+    /// Default: the email's local part, made unique if another document holds it.
+    pub username: Option<Fallback>,
+    /// Default: the username, else the email.
+    pub name: Option<Fallback>,
+}
+
+impl Default for Fallbacks {
+    fn default() -> Self {
+        Self {
+            username: Some(Fallback::EmailLocalPart),
+            name: Some(Fallback::UsernameOrEmail),
+        }
+    }
 }
 
 impl Default for FieldMapping {
@@ -61,6 +96,7 @@ impl Default for FieldMapping {
                 Value::Object(map) => map,
                 _ => Map::new(),
             },
+            fallbacks: Fallbacks::default(),
         }
     }
 }
@@ -84,6 +120,10 @@ pub enum MappingError {
     },
     #[error("mapping file {path}: {reason}")]
     File { path: String, reason: String },
+    #[error(
+        "mapping: the username's fallback cannot be `username_or_email` (it would be its own source); use `email_local_part`, `email` or null"
+    )]
+    CircularFallback,
 }
 
 impl FieldMapping {
@@ -126,6 +166,9 @@ impl FieldMapping {
     /// Checks names are usable and no field is mapped twice.
     pub fn validate(&self) -> Result<(), MappingError> {
         check_name("collection", &self.collection)?;
+        if self.fallbacks.username == Some(Fallback::UsernameOrEmail) {
+            return Err(MappingError::CircularFallback);
+        }
         let fields = self.named_fields();
         for (i, (what, name)) in fields.iter().enumerate() {
             check_name(what, name)?;
@@ -196,6 +239,28 @@ mod tests {
     }
 
     #[test]
+    fn fallbacks_default_to_the_reports_script_and_null_turns_one_off() {
+        let mapping: FieldMapping =
+            serde_json::from_str(r#"{"fallbacks":{"username":null}}"#).unwrap();
+        assert_eq!(
+            mapping.fallbacks,
+            Fallbacks {
+                username: None,
+                name: Some(Fallback::UsernameOrEmail)
+            },
+            "null writes nothing for that field; the one left out keeps its default"
+        );
+        assert_eq!(
+            FieldMapping::default().fallbacks.username,
+            Some(Fallback::EmailLocalPart),
+            "the report's sync script derived the username from the email"
+        );
+        let named: FieldMapping =
+            serde_json::from_str(r#"{"fallbacks":{"name":"email"}}"#).unwrap();
+        assert_eq!(named.fallbacks.name, Some(Fallback::Email));
+    }
+
+    #[test]
     fn bad_mappings_are_refused_with_the_reason() {
         let reused = FieldMapping {
             name: "email".into(),
@@ -221,6 +286,9 @@ mod tests {
             empty.validate(),
             Err(MappingError::Empty { what: "collection" })
         );
+        let circular: FieldMapping =
+            serde_json::from_str(r#"{"fallbacks":{"username":"username_or_email"}}"#).unwrap();
+        assert_eq!(circular.validate(), Err(MappingError::CircularFallback));
         let typo: Result<FieldMapping, _> = serde_json::from_str(r#"{"colection":"x"}"#);
         assert!(
             typo.is_err(),

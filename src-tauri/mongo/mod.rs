@@ -4,6 +4,7 @@
 //! into `DbUser`; writes never create duplicates (ids come from an atomic counter, unique indexes
 //! guard the Clerk id and the sequential id).
 
+mod conditional;
 mod doc;
 mod error;
 mod ids;
@@ -21,17 +22,20 @@ use mongodb::options::ClientOptions;
 use mongodb::{Client, Collection, Database};
 use tokio::sync::OnceCell;
 
+pub use conditional::{Conditional, ConditionalSet};
 pub use doc::{new_document, to_user};
 pub use error::{Error, Result};
 pub use indexes::{DuplicateGroup, IndexReport};
-pub use mapping::{FieldMapping, MappingError};
-pub use write::Conditional;
+pub use mapping::{Fallback, Fallbacks, FieldMapping, MappingError};
 
 use crate::secrets::Sensitive;
 use crate::user::DbUser;
 
 /// How long to wait for a server before saying it cannot be reached, unless the URI says otherwise.
 const DEFAULT_SERVER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The server's code for "a collection of that name exists already".
+const NAMESPACE_EXISTS: i32 = 48;
 
 /// A connected users collection, read and written through a field mapping.
 #[derive(Clone)]
@@ -161,20 +165,48 @@ impl UserStore {
             .map_err(|e| self.error(e))
     }
 
-    async fn require_collection(&self) -> Result<()> {
-        let names = self
-            .db
+    /// Whether the users collection exists.
+    pub async fn collection_exists(&self) -> Result<bool> {
+        Ok(self
+            .collection_names()
+            .await?
+            .contains(&self.mapping.collection))
+    }
+
+    /// Creates the users collection and its indexes: the explicit first step into a new database
+    /// (a reset staging database, a backend never written to). An existing collection is kept
+    /// as it is; only missing indexes are added.
+    pub async fn create_collection(&self) -> Result<IndexReport> {
+        if !self.collection_exists().await? {
+            match self.db.create_collection(&self.mapping.collection).await {
+                Ok(()) => {}
+                // Created meanwhile by another writer: what was asked for is there.
+                Err(e) if error::command_code(&e) == Some(NAMESPACE_EXISTS) => {}
+                Err(e) => return Err(self.error(e)),
+            }
+        }
+        self.ensure_indexes().await
+    }
+
+    async fn collection_names(&self) -> Result<Vec<String>> {
+        self.db
             .list_collection_names()
             .await
-            .map_err(|e| self.error(e))?;
+            .map_err(|e| self.error(e))
+    }
+
+    async fn require_collection(&self) -> Result<()> {
+        let names = self.collection_names().await?;
         if names.iter().any(|n| n == &self.mapping.collection) {
             return Ok(());
         }
+        let new =
+            "if the database is new, let sync create it (`syncdesk sync --create-collection`)";
         let hint = if names.is_empty() {
-            "; the database is empty (seed it, or check the database name)".to_string()
+            format!("; the database is empty: check the database name, or {new}")
         } else {
             format!(
-                "; it has: {} (check the mapping's `collection`)",
+                "; it has: {} (check the mapping's `collection`), or {new}",
                 names.join(", ")
             )
         };

@@ -185,7 +185,7 @@ impl UserStore {
         Ok(())
     }
 
-    fn not_found(&self, id: &DocId) -> Error {
+    pub(super) fn not_found(&self, id: &DocId) -> Error {
         Error::NotFound {
             collection: self.mapping().collection.clone(),
             doc_id: id.to_string(),
@@ -242,6 +242,37 @@ impl UserStore {
         Ok(docs.iter().map(|d| to_user(d, mapping)).collect())
     }
 
+    /// Who holds each of `usernames` (exact match): username → the holders' Clerk ids (`""` for
+    /// a document without one). One query; without an index on the username it scans.
+    pub async fn username_holders(
+        &self,
+        usernames: &[String],
+    ) -> Result<BTreeMap<String, std::collections::BTreeSet<String>>> {
+        use futures_util::TryStreamExt;
+        let mapping = self.mapping();
+        let mut holders: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        if usernames.is_empty() {
+            return Ok(holders);
+        }
+        let cursor = self
+            .users()
+            .find(doc! {&mapping.username: {"$in": usernames}})
+            .projection(doc! {&mapping.username: 1, &mapping.clerk_id: 1})
+            .await
+            .map_err(|e| self.error(e))?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(|e| self.error(e))?;
+        for d in docs {
+            if let Ok(name) = d.get_str(&mapping.username) {
+                let owner = d.get_str(&mapping.clerk_id).unwrap_or_default().trim();
+                holders
+                    .entry(name.trim().to_string())
+                    .or_default()
+                    .insert(owner.to_string());
+            }
+        }
+        Ok(holders)
+    }
+
     /// Finds documents by a mapped field's exact value (e.g. a Clerk id or an email).
     pub async fn find_by(&self, field: &str, value: impl Into<Bson>) -> Result<Vec<DbUser>> {
         use futures_util::TryStreamExt;
@@ -271,45 +302,5 @@ impl UserStore {
         }
         self.ensure_indexes().await?;
         Ok(count)
-    }
-}
-
-/// What a conditional write did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Conditional {
-    /// Written; the mapped fields as they were before.
-    Applied { before: Document },
-    /// Not written: the document already holds Clerk data at least as new.
-    Stale,
-}
-
-impl UserStore {
-    /// `$set`s `set` on one document unless it already records a Clerk `updated_at` at least as
-    /// new as `clerk_updated_at` (then `Stale`). Atomic per document, so an older event racing a
-    /// newer one can never win, whichever process writes.
-    pub async fn set_if_newer(
-        &self,
-        id: &DocId,
-        mut set: Document,
-        clerk_updated_at: Option<i64>,
-    ) -> Result<Conditional> {
-        let mut filter = doc! {"_id": id.to_bson()};
-        if let (Some(field), Some(at)) = (&self.mapping().clerk_updated_at, clerk_updated_at) {
-            // Older, absent, null or not a number: anything but a timestamp at or after `at`.
-            // (Not an `$or`: some planners then scan the collection instead of using `_id`.)
-            filter.insert(field.clone(), doc! {"$not": {"$gte": at}});
-            set.insert(field.clone(), at);
-        }
-        let before = self
-            .users()
-            .find_one_and_update(filter, doc! {"$set": set})
-            .projection(self.mapping().projection())
-            .await
-            .map_err(|e| self.error(e))?;
-        match before {
-            Some(before) => Ok(Conditional::Applied { before }),
-            None if self.find_user(id).await?.is_some() => Ok(Conditional::Stale),
-            None => Err(self.not_found(id)),
-        }
     }
 }

@@ -118,10 +118,19 @@ impl SandboxUser {
 }
 
 fn email_json(email: &Email, created_at: i64) -> Value {
+    // The spec's `EmailAddress.verification` is one of: admin, OTP (codes only) or OAuth.
     let verification = match (email.strategy, email.verified) {
         ("admin", _) => {
             json!({"object": "verification_admin", "status": "verified", "strategy": "admin", "attempts": null, "expire_at": null})
         }
+        (strategy, verified) if strategy.starts_with("from_oauth_") => json!({
+            "object": "verification_from_oauth",
+            "status": if verified { "verified" } else { "unverified" },
+            "strategy": strategy,
+            "error": null,
+            "attempts": null,
+            "expire_at": null,
+        }),
         (strategy, verified) => json!({
             "object": "verification_otp",
             "status": if verified { "verified" } else { "unverified" },

@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::apply::{ApplyContext, ApplyReport, Outcome, apply};
-use super::plan::{SyncOp, SyncPlan};
+use super::plan::{SyncOp, SyncPlan, clerk_fields};
+use super::{fallback, usernames};
 use crate::clerk::{ClerkClient, NewClerkUser};
 use crate::mongo::UserStore;
 use crate::mongo::journal::Source;
-use crate::user::{DbUser, UserFields};
+use crate::user::DbUser;
 
 /// What a person typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,12 +47,25 @@ pub enum ManualError {
         "no Clerk user has the email {0}; create it in Clerk first (--in-clerk, or \"Also create in Clerk\" in the window). Syncdesk never writes a placeholder Clerk id"
     )]
     NotInClerk(String),
+    // The causes' words are in the message, so they are not also a `source` (said once).
     #[error("Clerk: {0}")]
-    Clerk(#[from] crate::clerk::Error),
+    Clerk(crate::clerk::Error),
     #[error("database: {0}")]
-    Database(#[from] crate::mongo::Error),
+    Database(crate::mongo::Error),
     #[error("the database refused the user: {0}")]
     Refused(String),
+}
+
+impl From<crate::clerk::Error> for ManualError {
+    fn from(err: crate::clerk::Error) -> Self {
+        Self::Clerk(err)
+    }
+}
+
+impl From<crate::mongo::Error> for ManualError {
+    fn from(err: crate::mongo::Error) -> Self {
+        Self::Database(err)
+    }
 }
 
 /// What was created.
@@ -176,23 +190,22 @@ pub async fn create_user(
             app_fields.insert(key.to_string(), serde_json::Value::String(value.clone()));
         }
     }
-    let fields = UserFields {
-        email: clerk_user
-            .primary_email
-            .clone()
-            .or(Some(user.email.clone())),
-        name: user.name.clone().or_else(|| clerk_user.full_name()),
-        username: clerk_user.username.clone(),
-    };
-    let plan = SyncPlan {
+    let mut fields = clerk_fields(&clerk_user);
+    fields.email = fields.email.or(Some(user.email.clone()));
+    fields.name = user.name.clone().or(fields.name);
+    let derived = fallback::fill(&mut fields, &store.mapping().fallbacks);
+    let mut plan = SyncPlan {
         ops: vec![SyncOp::Create {
             clerk_id: clerk_user.id.clone(),
             fields,
             app_fields,
+            derived,
         }],
         skipped: Vec::new(),
         clerk_updated_at: [(clerk_user.id.clone(), clerk_user.updated_at)].into(),
     };
+    let mut holders = usernames::holders_for(store, &plan.derived_usernames()).await?;
+    plan.make_usernames_unique(&mut holders);
     let report = apply(
         store,
         &plan,

@@ -5,15 +5,21 @@
 //! has; app-owned fields are set on create and never touched after. Orphans are deactivated
 //! (`active = false`, status `deleted_in_clerk`), deleted only when the policy says so.
 
+mod changes;
 mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::fallback;
+use super::usernames::{self, Holders};
 pub use crate::diff::DELETED_IN_CLERK;
 use crate::diff::{Category, DiffEntry, Field, Reason, UserDiff};
+use crate::mongo::{Fallbacks, FieldMapping};
 use crate::user::{DocId, NewUser, UserFields};
+use changes::changes;
+pub use changes::{clerk_fields, fields_of};
 
 /// What the person asked for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -26,6 +32,22 @@ pub struct SyncPolicy {
     /// App-owned values every created user starts with (e.g. `role`); the mapping's defaults
     /// fill in the rest.
     pub app_fields: BTreeMap<String, serde_json::Value>,
+    /// What a written document gets where Clerk has no value (the mapping's `fallbacks`).
+    pub fallbacks: Fallbacks,
+    /// Usernames held by documents the diff does not hold (the listener diffs a few candidates
+    /// only, so it looks these up first); derived usernames avoid them too.
+    #[serde(skip)]
+    pub usernames_taken: Holders,
+}
+
+impl SyncPolicy {
+    /// The default policy with the mapping's fallbacks: what every writer starts from.
+    pub fn for_mapping(mapping: &FieldMapping) -> Self {
+        Self {
+            fallbacks: mapping.fallbacks,
+            ..Self::default()
+        }
+    }
 }
 
 /// One Clerk-owned field to write: the value now and Clerk's value.
@@ -34,6 +56,9 @@ pub struct FieldChange {
     pub field: Field,
     pub from: Option<String>,
     pub to: String,
+    /// `to` is the mapping's fallback (Clerk has no value), not Clerk's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub derived: bool,
 }
 
 /// One write. Each carries the Clerk id, so applying it twice (or after a crash) is harmless:
@@ -46,6 +71,9 @@ pub enum SyncOp {
         clerk_id: String,
         fields: UserFields,
         app_fields: BTreeMap<String, serde_json::Value>,
+        /// The fields whose value is the mapping's fallback (Clerk has none), not Clerk's.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        derived: Vec<Field>,
     },
     /// Clerk-owned fields that drifted (or hold placeholders) on a document matched by Clerk id.
     Update {
@@ -113,6 +141,7 @@ impl SyncOp {
                 clerk_id,
                 fields,
                 app_fields,
+                ..
             } => Some(NewUser {
                 clerk_id: Some(clerk_id.clone()),
                 fields: fields.clone(),
@@ -122,20 +151,6 @@ impl SyncOp {
             _ => None,
         }
     }
-}
-
-/// The changes as the fields to set (`None` = leave alone), for `UserStore::update_fields`.
-pub fn fields_of(changes: &[FieldChange]) -> UserFields {
-    let mut fields = UserFields::default();
-    for change in changes {
-        let slot = match change.field {
-            Field::Email => &mut fields.email,
-            Field::Name => &mut fields.name,
-            Field::Username => &mut fields.username,
-        };
-        *slot = Some(change.to.clone());
-    }
-    fields
 }
 
 /// A user the plan leaves alone although something is off, and why.
@@ -173,6 +188,23 @@ impl SyncPlan {
 /// Plans the writes that bring the database in line with Clerk. Local-only and in-sync users
 /// never produce an operation; suspicious ones only when the fix is unambiguous.
 pub fn plan(diff: &UserDiff<'_>, policy: &SyncPolicy) -> SyncPlan {
+    let mut plan = ops(diff, policy);
+    if !plan.derived_usernames().is_empty() {
+        // The diff holds the documents (for a sync, every one): who has each username already.
+        let mut holders = usernames::holders_in(diff);
+        for (name, owners) in &policy.usernames_taken {
+            holders
+                .entry(name.clone())
+                .or_default()
+                .extend(owners.iter().cloned());
+        }
+        plan.make_usernames_unique(&mut holders);
+    }
+    plan
+}
+
+/// The operations, before derived usernames are made unique.
+fn ops(diff: &UserDiff<'_>, policy: &SyncPolicy) -> SyncPlan {
     let mut plan = SyncPlan::default();
     let wanted = |c: &Category| policy.only.as_ref().is_none_or(|only| only.contains(c));
     for entry in diff.entries.iter().filter(|e| wanted(&e.category)) {
@@ -205,16 +237,18 @@ fn op_for(entry: &DiffEntry<'_>, policy: &SyncPolicy) -> Result<Option<SyncOp>, 
     }
     let clerk_id = entry.clerk.map(|c| c.id.trim().to_string());
     let doc_clerk_id = entry.db.and_then(|d| d.clerk_id.as_deref()).map(str::trim);
+    let changes = |entry: &DiffEntry<'_>| changes(entry, &policy.fallbacks);
     Ok(match (entry.category, entry.clerk, entry.db, clerk_id) {
-        (Category::Missing, Some(user), _, Some(clerk_id)) => Some(SyncOp::Create {
-            clerk_id,
-            fields: UserFields {
-                email: present(&user.primary_email),
-                name: user.full_name(),
-                username: present(&user.username),
-            },
-            app_fields: policy.app_fields.clone(),
-        }),
+        (Category::Missing, Some(user), _, Some(clerk_id)) => {
+            let mut fields = clerk_fields(user);
+            let derived = fallback::fill(&mut fields, &policy.fallbacks);
+            Some(SyncOp::Create {
+                clerk_id,
+                fields,
+                app_fields: policy.app_fields.clone(),
+                derived,
+            })
+        }
         (Category::Drift, _, Some(doc), Some(clerk_id)) => Some(SyncOp::Update {
             doc_id: doc.doc_id.clone(),
             clerk_id,
@@ -287,17 +321,6 @@ fn not_in_clerk<'e>(entry: &'e DiffEntry<'_>) -> Option<&'e str> {
     })
 }
 
-fn changes(entry: &DiffEntry<'_>) -> Vec<FieldChange> {
-    entry
-        .differences()
-        .map(|(field, to, from)| FieldChange {
-            field,
-            from: from.map(str::to_string),
-            to: to.to_string(),
-        })
-        .collect()
-}
-
 fn listed(entry: &DiffEntry<'_>) -> String {
     let reasons: Vec<String> = entry
         .reasons
@@ -306,10 +329,6 @@ fn listed(entry: &DiffEntry<'_>) -> String {
         .map(ToString::to_string)
         .collect();
     reasons.join("; ")
-}
-
-fn present(value: &Option<String>) -> Option<String> {
-    crate::diff::present(value.as_deref()).map(str::to_string)
 }
 
 #[cfg(test)]

@@ -8,13 +8,26 @@ use crate::diff::DiffContext;
 use crate::mongo::UserStore;
 use crate::user::{ClerkUser, DbUser};
 
-/// Why the two sides could not be read.
+/// Why the two sides could not be read. The message already holds the cause's words, so the
+/// cause is not also its `source` (a chain printer would say it twice).
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error("reading Clerk: {0}")]
-    Clerk(#[from] crate::clerk::Error),
+    Clerk(crate::clerk::Error),
     #[error("reading the database: {0}")]
-    Database(#[from] crate::mongo::Error),
+    Database(crate::mongo::Error),
+}
+
+impl From<crate::clerk::Error> for SnapshotError {
+    fn from(err: crate::clerk::Error) -> Self {
+        Self::Clerk(err)
+    }
+}
+
+impl From<crate::mongo::Error> for SnapshotError {
+    fn from(err: crate::mongo::Error) -> Self {
+        Self::Database(err)
+    }
 }
 
 /// Both user lists and how they were obtained.
@@ -38,14 +51,30 @@ pub struct SnapshotInfo {
     pub count_note: Option<String>,
 }
 
+/// What a users collection that does not exist means for a read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingCollection {
+    /// An error that names the database (a typo must not become an empty side).
+    Refuse,
+    /// No users yet: the person asked for the collection to be created before writing.
+    ReadAsEmpty,
+}
+
 impl Snapshot {
     /// Fetches both sides at once; `progress` gets Clerk's fetch progress.
     pub async fn take(
         clerk: &ClerkClient,
         store: &UserStore,
+        missing: MissingCollection,
         progress: impl Fn(crate::clerk::Progress) + Sync,
     ) -> Result<Self, SnapshotError> {
-        let (fetch, db) = futures_util::join!(clerk.list_all_users(progress), store.list_users());
+        let read_db = async {
+            if missing == MissingCollection::ReadAsEmpty && !store.collection_exists().await? {
+                return Ok(Vec::new());
+            }
+            store.list_users().await
+        };
+        let (fetch, db) = futures_util::join!(clerk.list_all_users(progress), read_db);
         let mut fetch = fetch?;
         let db = db?;
         let clerk_users = std::mem::take(&mut fetch.users);

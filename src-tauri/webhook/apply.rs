@@ -15,11 +15,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::event::ClerkEvent;
+use crate::diff::present;
 use crate::diff::{DiffContext, diff_users};
 use crate::mongo::journal::{MessageRecord, Source};
 use crate::mongo::{Error, UserStore};
 use crate::sync::apply::{ApplyContext, ApplyReport, OpResult, Outcome, apply};
+use crate::sync::plan::clerk_fields;
 use crate::sync::plan::{SyncOp, SyncPlan, SyncPolicy, plan};
+use crate::sync::{fallback, usernames};
 use crate::user::ClerkUser;
 
 pub use super::outcome::{ApplyError, EventOutcome};
@@ -206,7 +209,20 @@ async fn run(
         .collect();
     let docs = store.find_candidates(&ids, &emails).await?;
     let diff = diff_users(users, &docs, &DiffContext::default());
-    let mut plan = plan(&diff, &SyncPolicy::default());
+    let mut policy = SyncPolicy::for_mapping(store.mapping());
+    // The candidates are a few documents, not all: ask who holds the usernames a fallback
+    // would give the users that have none.
+    let bases: Vec<String> = users
+        .iter()
+        .filter(|u| present(u.username.as_deref()).is_none())
+        .filter_map(|u| {
+            let mut fields = clerk_fields(u);
+            fallback::fill(&mut fields, &policy.fallbacks);
+            fields.username
+        })
+        .collect();
+    policy.usernames_taken = usernames::holders_for(store, &bases).await?;
+    let mut plan = plan(&diff, &policy);
     plan.ops.retain(|op| {
         !matches!(op, SyncOp::Deactivate { .. } | SyncOp::Delete { .. })
             || deleted.contains(op.clerk_id())

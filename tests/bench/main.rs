@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 // 100,000 creates through apply, against a raw insert_many and the per-user approach.
 mod apply;
+// Part of `apply`: half a batch of creates colliding with documents already there.
+mod collisions;
 // The Clerk client fetching 200,000 sandbox users against a sequential pager.
 mod clerk_fetch;
 // Events/s through the listener vs straight upserts; verify-only requests/s.

@@ -12,6 +12,7 @@ use syncdesk::webhook::SigningSecret;
 
 use crate::support::clerk::spec::{assert_valid, webhook_schema};
 use crate::support::clerk::{sandbox, send};
+use crate::support::eventually;
 
 /// What a webhook receiver got: (headers, raw body).
 type Received = Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>;
@@ -63,13 +64,19 @@ async fn changes_send_svix_signed_webhooks_with_duplicates() {
     )
     .await;
     send(&handle, Method::DELETE, &format!("/users/{id}"), None).await;
-    for _ in 0..100 {
-        if received.lock().unwrap().len() >= 6 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let received = received.lock().unwrap().clone();
+    let received = eventually(
+        "three events, each delivered twice, reach the receiver",
+        Duration::from_secs(30),
+        async || {
+            let seen = received.lock().unwrap().clone();
+            if seen.len() >= 6 {
+                Ok(seen)
+            } else {
+                Err(format!("{} deliveries", seen.len()))
+            }
+        },
+    )
+    .await;
     assert_eq!(
         received.len(),
         6,
@@ -165,13 +172,22 @@ async fn a_failed_delivery_is_retried_with_the_same_message_id() {
         Some(json!({"email_address": ["retry@example.com"]})),
     )
     .await;
-    for _ in 0..150 {
-        if attempts.lock().unwrap().len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let attempts = attempts.lock().unwrap().clone();
+    // Both the receiver and the sandbox's own log must have the second attempt: the sandbox logs
+    // an attempt once its answer is back, a moment after the receiver has it.
+    let attempts = eventually(
+        "the failed delivery is retried and both attempts are logged",
+        Duration::from_secs(30),
+        async || {
+            let seen = attempts.lock().unwrap().clone();
+            let logged = handle.deliveries().len();
+            if seen.len() >= 2 && logged >= 2 {
+                Ok(seen)
+            } else {
+                Err(format!("{} received, {logged} logged", seen.len()))
+            }
+        },
+    )
+    .await;
     assert_eq!(
         attempts.len(),
         2,

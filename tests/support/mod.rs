@@ -6,6 +6,7 @@
 pub mod clerk;
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use syncdesk::mongo::{FieldMapping, UserStore};
 use syncdesk::secrets::Sensitive;
@@ -21,7 +22,7 @@ pub struct TestDb {
 pub fn mongodb_uri(test: &str) -> Option<String> {
     match std::env::var("MONGODB_URI") {
         Ok(uri) if !uri.is_empty() => Some(uri),
-        _ if std::env::var_os("SYNCDESK_REQUIRE_DB").is_some() => {
+        _ if required() => {
             panic!(
                 "{test}: MONGODB_URI is not set but SYNCDESK_REQUIRE_DB is: the test server did not start"
             )
@@ -82,4 +83,34 @@ impl TestDb {
     pub async fn cleanup(self) {
         self.store.database().drop().await.unwrap();
     }
+}
+
+/// Waits for a condition, never for a fixed time: polls `check` until it gives `Ok`. `within` is
+/// a generous bound for a slow, busy machine, not a timing assumption; on expiry the failure says
+/// what the last check saw.
+pub async fn eventually<T>(
+    what: &str,
+    within: Duration,
+    mut check: impl AsyncFnMut() -> Result<T, String>,
+) -> T {
+    let deadline = Instant::now() + within;
+    let mut pause = Duration::from_millis(10);
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(seen) if Instant::now() >= deadline => {
+                panic!("{what}: not so within {within:?}; last seen: {seen}")
+            }
+            Err(_) => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+        }
+    }
+}
+
+/// Whether a missing test prerequisite must fail the test (under `cargo xtask test`) rather than
+/// skip it.
+pub fn required() -> bool {
+    std::env::var_os("SYNCDESK_REQUIRE_DB").is_some()
 }

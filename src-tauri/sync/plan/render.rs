@@ -3,7 +3,11 @@
 use std::fmt;
 
 use super::{FieldChange, SyncOp, SyncPlan};
+use crate::diff::Field;
 use crate::user::UserFields;
+
+/// The mark of a value that is the mapping's fallback (Clerk has none).
+const FALLBACK: &str = " (fallback: Clerk has none)";
 
 impl fmt::Display for SyncOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -12,8 +16,9 @@ impl fmt::Display for SyncOp {
                 clerk_id,
                 fields,
                 app_fields,
+                derived,
             } => {
-                write!(f, "create      {clerk_id}: {}", Values(fields))?;
+                write!(f, "create      {clerk_id}: {}", Values(fields, derived))?;
                 for (name, value) in app_fields {
                     write!(f, ", {name} {value}")?;
                 }
@@ -36,7 +41,7 @@ impl fmt::Display for SyncOp {
                 fields,
             } => {
                 write!(f, "link        doc {doc_id} -> {clerk_id}")?;
-                let values = Values(fields).to_string();
+                let values = Values(fields, &[]).to_string();
                 if values != "no field" {
                     write!(f, ", set {values}")
                 } else {
@@ -91,20 +96,24 @@ impl fmt::Display for SyncPlan {
     }
 }
 
-/// `email "a@example.com", name "Ada"`: the fields that are set.
-struct Values<'a>(&'a UserFields);
+/// `email "a@example.com", name "Ada", username "ada" (fallback)`: the fields that are set,
+/// those from the mapping's fallbacks marked.
+struct Values<'a>(&'a UserFields, &'a [Field]);
 
 impl fmt::Display for Values<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields = [
-            ("email", &self.0.email),
-            ("name", &self.0.name),
-            ("username", &self.0.username),
+            (Field::Email, &self.0.email),
+            (Field::Name, &self.0.name),
+            (Field::Username, &self.0.username),
         ];
         let mut first = true;
-        for (name, value) in fields {
+        for (field, value) in fields {
             if let Some(value) = value {
-                write!(f, "{}{name} {value:?}", if first { "" } else { ", " })?;
+                write!(f, "{}{field} {value:?}", if first { "" } else { ", " })?;
+                if self.1.contains(&field) {
+                    f.write_str(FALLBACK)?;
+                }
                 first = false;
             }
         }
@@ -126,6 +135,9 @@ impl fmt::Display for Changes<'_> {
             match &change.from {
                 Some(from) => write!(f, "{sep}{} {from:?} -> {:?}", change.field, change.to)?,
                 None => write!(f, "{sep}{} (none) -> {:?}", change.field, change.to)?,
+            }
+            if change.derived {
+                f.write_str(FALLBACK)?;
             }
         }
         Ok(())

@@ -60,6 +60,7 @@ fn missing_users_are_created_with_clerks_values_and_the_policys_app_fields() {
             username: Some("ada1".into()),
         },
         app_fields: policy.app_fields.clone(),
+        derived: vec![],
     };
     assert_eq!(
         plan.ops,
@@ -75,6 +76,110 @@ fn missing_users_are_created_with_clerks_values_and_the_policys_app_fields() {
 }
 
 #[test]
+fn a_user_clerk_has_no_username_or_name_for_gets_the_fallbacks_made_unique() {
+    let mut bare = clerk(1, "shayan.toor@example.com");
+    (bare.first_name, bare.last_name, bare.username) = (None, None, None);
+    let mut twin = clerk(2, "shayan.toor@example.org");
+    (twin.first_name, twin.last_name, twin.username) = (None, None, None);
+    // A local user already holds the plain name.
+    let mut local = doc(9, None, "someone@example.com");
+    local.username = Some("shayan.toor".into());
+    let plan = plan_of(&[bare, twin], &[local], &SyncPolicy::default());
+    let created: Vec<(&str, &str, &[Field])> = plan
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            SyncOp::Create {
+                fields, derived, ..
+            } => Some((
+                fields.username.as_deref()?,
+                fields.name.as_deref()?,
+                derived.as_slice(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        created,
+        vec![
+            (
+                "shayan.toor_2",
+                "shayan.toor",
+                &[Field::Username, Field::Name][..]
+            ),
+            (
+                "shayan.toor_3",
+                "shayan.toor",
+                &[Field::Username, Field::Name][..]
+            ),
+        ],
+        "the email's local part, numbered past the names other documents (and this plan) hold; the name from it"
+    );
+    assert!(
+        plan.to_string().contains("(fallback: Clerk has none)"),
+        "the review says which values are fallbacks: {plan}"
+    );
+    let off = SyncPolicy {
+        fallbacks: Fallbacks {
+            username: None,
+            name: None,
+        },
+        ..SyncPolicy::default()
+    };
+    let mut bare = clerk(3, "ada@example.com");
+    (bare.first_name, bare.last_name, bare.username) = (None, None, None);
+    let plan = plan_of(&[bare], &[], &off);
+    assert!(
+        matches!(&plan.ops[0], SyncOp::Create { fields, derived, .. } if fields.username.is_none() && fields.name.is_none() && derived.is_empty()),
+        "with the fallbacks off nothing is made up: {plan:?}"
+    );
+}
+
+#[test]
+fn a_placeholder_clerk_cannot_replace_gets_the_fallback() {
+    let mut zen = clerk(1, "zena.morgan@example.com");
+    zen.username = None;
+    let mut stand_in = doc(32, Some(id(1)), "user_2o9QUL1H@placeholder.example.com");
+    stand_in.username = Some("user_2o9QUL1H".into());
+    stand_in.name = Some("user_2o9QUL1H".into());
+    let plan = plan_of(&[zen], &[stand_in], &SyncPolicy::default());
+    let SyncOp::Update { changes, .. } = &plan.ops[0] else {
+        panic!("the placeholder entry is updated: {plan:?}");
+    };
+    let written: Vec<(Field, &str, bool)> = changes
+        .iter()
+        .map(|c| (c.field, c.to.as_str(), c.derived))
+        .collect();
+    assert_eq!(
+        written,
+        vec![
+            (Field::Email, "zena.morgan@example.com", false),
+            (Field::Name, "Ada Lovelace", false),
+            (Field::Username, "zena.morgan", true),
+        ],
+        "Clerk's email and name; the username Clerk lacks comes from the real email, not the placeholder"
+    );
+    let mut nameless = clerk(2, "casey.nguyen@example.com");
+    (nameless.first_name, nameless.last_name, nameless.username) = (None, None, None);
+    let mut stand_in = doc(33, Some(id(2)), "casey.nguyen@example.com");
+    stand_in.username = Some("user_2o9QUL1H".into());
+    stand_in.name = Some("user_2o9QUL1H".into());
+    let plan = plan_of(&[nameless], &[stand_in], &SyncPolicy::default());
+    let SyncOp::Update { changes, .. } = &plan.ops[0] else {
+        panic!("the placeholder entry is updated: {plan:?}");
+    };
+    let written: Vec<(Field, &str)> = changes.iter().map(|c| (c.field, c.to.as_str())).collect();
+    assert_eq!(
+        written,
+        vec![
+            (Field::Name, "casey.nguyen"),
+            (Field::Username, "casey.nguyen")
+        ],
+        "no name in Clerk either: the name from the username just derived, as a create would get"
+    );
+}
+
+#[test]
 fn drift_updates_only_the_fields_that_differ() {
     let plan = plan_of(
         &[clerk(1, "new@example.com")],
@@ -85,6 +190,7 @@ fn drift_updates_only_the_fields_that_differ() {
         field: Field::Email,
         from: Some("old@example.com".into()),
         to: "new@example.com".into(),
+        derived: false,
     };
     assert_eq!(
         plan.ops,
