@@ -17,6 +17,9 @@ mod mongo_store;
 // `syncdesk db …` from the command line.
 mod cli_db;
 
+// `syncdesk sync` and `create-user` from the command line: guard, dry run, exit codes, refusals.
+mod cli_sync;
+
 // The window's commands over Tauri's mock IPC: users, settings, secrets, error codes.
 #[cfg(feature = "desktop")]
 mod desktop_commands;

@@ -5,8 +5,12 @@ use std::collections::BTreeSet;
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
+use syncdesk::diff::Field;
+use syncdesk::mongo::journal::Source;
 use syncdesk::mongo::{Error, FieldMapping, UserStore};
 use syncdesk::secrets::Sensitive;
+use syncdesk::sync::apply::{ApplyContext, apply};
+use syncdesk::sync::{FieldChange, SyncOp, SyncPlan};
 use syncdesk::user::{NewUser, UserFields};
 
 use crate::support::{test_db, test_db_with};
@@ -58,24 +62,56 @@ async fn create_read_update_link_deactivate_round_trip() {
         )
         .await
         .unwrap();
-    let fields = UserFields {
-        email: Some("ada.l@example.com".into()),
-        name: None,
-        username: Some("ada".into()),
-    };
-    store.update_fields(&created.doc_id, &fields).await.unwrap();
-    store
-        .deactivate(&created.doc_id, "deleted_in_clerk")
+    let local = store
+        .create_user(&new_user(None, "local@example.com"))
         .await
         .unwrap();
+    // Every later write goes through the one write path, as sync, manual creation and the
+    // listener write.
+    let change = |field, to: &str| FieldChange {
+        field,
+        from: None,
+        to: to.into(),
+        derived: false,
+    };
+    let ops = vec![
+        SyncOp::Update {
+            doc_id: created.doc_id.clone(),
+            clerk_id: "user_2o9QUL1HBjwFSVmJt9Jo1yA3PAl".into(),
+            changes: vec![
+                change(Field::Email, "ada.l@example.com"),
+                change(Field::Username, "ada"),
+            ],
+        },
+        SyncOp::Deactivate {
+            doc_id: created.doc_id.clone(),
+            clerk_id: "user_2o9QUL1HBjwFSVmJt9Jo1yA3PAl".into(),
+            reason: "not in Clerk".into(),
+        },
+        SyncOp::Link {
+            doc_id: local.doc_id.clone(),
+            clerk_id: "user_2qS7tOorK3vB9wXhL1mPz6yQeNd".into(),
+            fields: UserFields::default(),
+        },
+    ];
+    let plan = SyncPlan {
+        ops,
+        ..SyncPlan::default()
+    };
+    let ctx = ApplyContext {
+        source: Source::Sync,
+        now_ms: 1,
+    };
+    let report = apply(store, &plan, ctx, |_| {}).await.unwrap();
+    assert_eq!(report.done, 3, "update, deactivate, link: {report:?}");
 
     let users = store.list_users().await.unwrap();
-    assert_eq!(users.len(), 1);
+    assert_eq!(users.len(), 2);
     let user = &users[0];
     assert_eq!(
         user.email.as_deref(),
         Some("ada.l@example.com"),
-        "update_fields sets the email"
+        "the update sets the email"
     );
     assert_eq!(
         user.name.as_deref(),
@@ -91,7 +127,7 @@ async fn create_read_update_link_deactivate_round_trip() {
     let raw = store
         .database()
         .collection::<Document>("users")
-        .find_one(doc! {})
+        .find_one(doc! {"_id": created.doc_id.to_bson()})
         .await
         .unwrap()
         .unwrap();
@@ -101,14 +137,6 @@ async fn create_read_update_link_deactivate_round_trip() {
         "unknown fields are preserved on update"
     );
 
-    let local = store
-        .create_user(&new_user(None, "local@example.com"))
-        .await
-        .unwrap();
-    store
-        .link_clerk_id(&local.doc_id, "user_2qS7tOorK3vB9wXhL1mPz6yQeNd")
-        .await
-        .unwrap();
     let linked = store.find_user(&local.doc_id).await.unwrap().unwrap();
     assert_eq!(
         linked.clerk_id.as_deref(),

@@ -9,7 +9,7 @@ use syncdesk::mongo::journal::Source;
 use syncdesk::mongo::{FieldMapping, UserStore};
 use syncdesk::sandbox::SandboxConfig;
 use syncdesk::scenario;
-use syncdesk::sync::apply::{ApplyContext, ApplyReport, apply};
+use syncdesk::sync::apply::{ApplyContext, ApplyReport, Outcome, apply};
 use syncdesk::sync::plan::{SyncPolicy, plan};
 use syncdesk::user::ClerkUser;
 use syncdesk::webhook::apply::apply_event;
@@ -260,7 +260,12 @@ async fn bad_documents_are_reported_and_the_rest_still_syncs() {
     db.cleanup().await;
 }
 
-#[tokio::test]
+/// The listener and a sync writing the same 1,000 users at once. The interleaving is forced both
+/// ways, not hoped for: the sync's plan is made first (every user missing), the listener applies
+/// its first 16 events before the sync inserts (those creates collide), and the rest after the
+/// sync's batch is in (those events meet documents the sync wrote).
+// Multi-threaded: the two writers run at once, and the sync is held inside its progress call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_listener_upserts_during_a_sync_leave_no_duplicate() {
     let Some(db) = test_db("listener_race").await else {
         return;
@@ -268,6 +273,11 @@ async fn a_thousand_listener_upserts_during_a_sync_leave_no_duplicate() {
     db.store.ensure_indexes().await.unwrap();
     let handle = sandbox(SandboxConfig::generated(1000, 5)).await;
     let clerk = client(&handle).list_all_users(|_| {}).await.unwrap().users;
+    let the_plan = plan(
+        &diff_users(&clerk, &[], &DiffContext::default()),
+        &SyncPolicy::default(),
+    );
+    assert_eq!(the_plan.ops.len(), 1000, "every user is a create");
     let events: Vec<ClerkEvent> = clerk
         .iter()
         .map(|u| ClerkEvent::UserChanged {
@@ -275,10 +285,13 @@ async fn a_thousand_listener_upserts_during_a_sync_leave_no_duplicate() {
             user: u.clone(),
         })
         .collect();
+    let (first_chunk_done, first_chunk) = std::sync::mpsc::channel::<()>();
+    let sync_inserted = std::sync::Arc::new(tokio::sync::Notify::new());
     let listener = {
         let store = db.store.clone();
+        let sync_inserted = sync_inserted.clone();
         tokio::spawn(async move {
-            let mut applied = 0;
+            let mut answers = Vec::new();
             for (i, chunk) in events.chunks(16).enumerate() {
                 let results =
                     futures_util::future::join_all(chunk.iter().enumerate().map(|(j, event)| {
@@ -288,20 +301,47 @@ async fn a_thousand_listener_upserts_during_a_sync_leave_no_duplicate() {
                         }
                     }))
                     .await;
-                applied += results.into_iter().filter(Result::is_ok).count();
+                answers.extend(results);
+                if i == 0 {
+                    first_chunk_done.send(()).unwrap();
+                    sync_inserted.notified().await;
+                }
             }
-            applied
+            answers
         })
     };
-    let sync = sync_once(&db.store, &clerk).await;
-    let applied = listener.await.unwrap();
-    assert_eq!(
-        applied, 1000,
+    let report = apply(&db.store, &the_plan, ctx(), |p| match p.completed {
+        // Started, nothing inserted yet: let the listener's first chunk land first.
+        0 => tokio::task::block_in_place(|| first_chunk.recv().unwrap()),
+        _ => sync_inserted.notify_one(),
+    })
+    .await
+    .unwrap();
+    let answers = listener.await.unwrap();
+    let collided = report
+        .results
+        .iter()
+        .filter(|r| r.outcome != Outcome::Done || r.op != "create")
+        .count();
+    assert!(
+        answers.iter().all(Result::is_ok) && answers.len() == 1000,
         "every listener event is answered without an error"
     );
     assert_eq!(
-        sync.failed, 0,
-        "the sync's creates that lost the race became updates: {sync:?}"
+        report.failed, 0,
+        "the sync's creates that lost the race became updates: {report:?}"
+    );
+    assert!(
+        collided >= 16,
+        "the race happened one way: the listener's first 16 users were there before the sync's insert ({collided} collided)"
+    );
+    let after_sync = answers[16..]
+        .iter()
+        .filter(|a| matches!(a, Ok(o) if o.to_string() != "applied create"))
+        .count();
+    assert_eq!(
+        after_sync, 984,
+        "and the other: every later event met the document the sync had written"
     );
     let docs = db.raw_users().await;
     let ids: BTreeSet<&str> = docs

@@ -385,3 +385,59 @@ async fn a_database_outage_answers_503_and_svix_retries_apply_exactly_once() {
     assert_eq!(count, 1, "nothing lost, nothing doubled");
     listener.stop().await;
 }
+
+/// In a batch, an event whose answer depends on another's (an older version of the same user, a
+/// second copy of a message) shares its fate: when the leader's write fails, both are answered
+/// with the failure, so Svix retries both.
+#[tokio::test]
+async fn dependent_events_share_their_leaders_failure() {
+    let Some(db) = test_db("event_batch_fate").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    // The backend's own rule, unique names: a local user already has user 1's newest name.
+    let raw = db.store.database().collection::<Document>("users");
+    raw.insert_one(doc! {"user_id": 900, "name": "User1 Version2", "email": "local@example.com"})
+        .await
+        .unwrap();
+    let unique_name = mongodb::IndexModel::builder()
+        .keys(doc! {"name": 1})
+        .options(
+            mongodb::options::IndexOptions::builder()
+                .unique(true)
+                .build(),
+        )
+        .build();
+    raw.create_index(unique_name).await.unwrap();
+    let changed = |v| ClerkEvent::UserChanged {
+        created: v == 0,
+        user: version(1, v),
+    };
+    let events = [
+        (changed(2), "m_newest"),
+        (changed(1), "m_older"),
+        (changed(2), "m_newest"),
+        (changed(0), "m_oldest"),
+    ];
+    let refs: Vec<(&ClerkEvent, &str)> = events.iter().map(|(e, id)| (e, *id)).collect();
+    let answers = apply_events(&db.store, &refs, 1_800_000_000_000).await;
+    assert!(
+        answers.iter().all(Result::is_err),
+        "the newest version failed, so the older ones and the copy fail with it: {answers:?}"
+    );
+    assert_eq!(
+        db.store.count().await.unwrap(),
+        1,
+        "nothing of user 1 was written"
+    );
+    let seen = db
+        .store
+        .messages_seen_among(&["m_newest", "m_older", "m_oldest"])
+        .await
+        .unwrap();
+    assert!(
+        seen.is_empty(),
+        "no failed message is recorded as handled, so a retry applies it: {seen:?}"
+    );
+    db.cleanup().await;
+}

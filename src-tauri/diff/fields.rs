@@ -73,9 +73,14 @@ pub fn placeholder_fields(
     paired: Option<&ClerkUser>,
     clerk_id: Option<&str>,
 ) -> Vec<Reason> {
+    // Runs for every paired document of a million-user diff: nothing here allocates unless a
+    // stand-in is found.
     let clerk_lacks = |field| {
         paired.is_some_and(|user| match field {
-            Field::Name => user.full_name().is_none(),
+            Field::Name => {
+                present(user.first_name.as_deref()).is_none()
+                    && present(user.last_name.as_deref()).is_none()
+            }
             _ => present(user.username.as_deref()).is_none(),
         })
     };
@@ -87,10 +92,11 @@ pub fn placeholder_fields(
                 .any(|r| matches!(r, Reason::FieldDiffers { field: f, .. } if *f == field));
             let value = match (differs, present(stored.as_deref())) {
                 (true, value) => value.unwrap_or_default(),
-                (false, Some(value)) if clerk_lacks(field) => value,
-                (false, _) => return None,
+                (false, Some(value)) => value,
+                (false, None) => return None,
             };
-            is_placeholder_text(value, clerk_id).then(|| Reason::PlaceholderField {
+            let flagged = is_placeholder_text(value, clerk_id) && (differs || clerk_lacks(field));
+            flagged.then(|| Reason::PlaceholderField {
                 field,
                 value: value.to_string(),
             })

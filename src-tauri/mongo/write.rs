@@ -1,4 +1,5 @@
-//! Writes: create (never a duplicate), update the mapped fields, link, deactivate, delete.
+//! Writes: create (never a duplicate), delete, and the lookups the write path makes. Updates,
+//! links and deactivations are conditional writes (`conditional.rs`), made only by `sync::apply`.
 //!
 //! Updates only `$set` mapped fields, so fields the mapping does not know are preserved.
 
@@ -106,15 +107,6 @@ impl UserStore {
             .collect())
     }
 
-    /// Sets the Clerk-owned fields that are `Some`; the rest of the document is untouched.
-    pub async fn update_fields(&self, id: &DocId, fields: &UserFields) -> Result<()> {
-        let set = self.fields_document(fields);
-        if set.is_empty() {
-            return Ok(());
-        }
-        self.update(id, doc! {"$set": set}).await
-    }
-
     /// The `$set` document for the Clerk-owned fields that are `Some`, in the mapping's names.
     pub fn fields_document(&self, fields: &UserFields) -> Document {
         let mapping = self.mapping();
@@ -131,35 +123,6 @@ impl UserStore {
         set
     }
 
-    /// Records the Clerk id on a document (and marks it as a Clerk user when the mapping says how).
-    pub async fn link_clerk_id(&self, id: &DocId, clerk_id: &str) -> Result<()> {
-        let mut set = doc! {&self.mapping().clerk_id: clerk_id};
-        if let Some(field) = &self.mapping().auth_provider {
-            set.insert(field.clone(), "clerk");
-        }
-        self.update(id, doc! {"$set": set}).await
-    }
-
-    /// Soft delete: `active = false` and the given status; the document stays.
-    pub async fn deactivate(&self, id: &DocId, status: &str) -> Result<()> {
-        let mut set = Document::new();
-        if let Some(field) = &self.mapping().active {
-            set.insert(field.clone(), false);
-        }
-        if let Some(field) = &self.mapping().status {
-            set.insert(field.clone(), status);
-        }
-        if set.is_empty() {
-            return Err(Error::Server {
-                hosts: self.location(),
-                reason:
-                    "cannot deactivate: the mapping has neither an `active` nor a `status` field"
-                        .into(),
-            });
-        }
-        self.update(id, doc! {"$set": set}).await
-    }
-
     /// Hard delete, only when a person asked for it.
     pub async fn delete_user(&self, id: &DocId) -> Result<()> {
         let result = self
@@ -168,18 +131,6 @@ impl UserStore {
             .await
             .map_err(|e| self.error(e))?;
         if result.deleted_count == 0 {
-            return Err(self.not_found(id));
-        }
-        Ok(())
-    }
-
-    async fn update(&self, id: &DocId, update: Document) -> Result<()> {
-        let result = self
-            .users()
-            .update_one(doc! {"_id": id.to_bson()}, update)
-            .await
-            .map_err(|e| self.error(e))?;
-        if result.matched_count == 0 {
             return Err(self.not_found(id));
         }
         Ok(())

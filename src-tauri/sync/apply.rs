@@ -31,10 +31,39 @@ pub const CREATE_BATCH: usize = 5_000;
 pub enum Outcome {
     /// Written.
     Done,
-    /// Nothing to write, and why (already applied, newer data stored, tombstoned).
-    Skipped(String),
+    /// Nothing to write, and why.
+    Skipped(SkipReason),
     /// Could not be written, and why; the other operations went on.
     Failed(String),
+}
+
+/// Why an operation wrote nothing (snake_case in JSON; in words when displayed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Every value was there already.
+    AlreadyApplied,
+    /// The document records Clerk data at least as new (an older write never wins).
+    NewerInDatabase,
+    /// Another writer created the user meanwhile, with Clerk data at least as new.
+    CreatedByAnotherWriter,
+    AlreadyDeactivated,
+    AlreadyDeleted,
+    /// Deleted in Clerk (tombstoned): never created or updated again.
+    DeletedInClerk,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::AlreadyApplied => "already applied",
+            Self::NewerInDatabase => "the database already holds newer Clerk data",
+            Self::CreatedByAnotherWriter => "already created by another writer",
+            Self::AlreadyDeactivated => "already deactivated",
+            Self::AlreadyDeleted => "already deleted",
+            Self::DeletedInClerk => "deleted in Clerk (tombstoned)",
+        })
+    }
 }
 
 /// One operation's result, in plan order.
@@ -117,7 +146,7 @@ pub async fn apply(
             result(
                 op,
                 op.doc_id(),
-                Outcome::Skipped("deleted in Clerk (tombstoned)".into()),
+                Outcome::Skipped(SkipReason::DeletedInClerk),
             )
         } else {
             writer.write_one(op).await

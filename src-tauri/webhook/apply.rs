@@ -19,7 +19,7 @@ use crate::diff::present;
 use crate::diff::{DiffContext, diff_users};
 use crate::mongo::journal::{MessageRecord, Source};
 use crate::mongo::{Error, UserStore};
-use crate::sync::apply::{ApplyContext, ApplyReport, OpResult, Outcome, apply};
+use crate::sync::apply::{ApplyContext, ApplyReport, OpResult, Outcome, SkipReason, apply};
 use crate::sync::plan::clerk_fields;
 use crate::sync::plan::{SyncOp, SyncPlan, SyncPolicy, plan};
 use crate::sync::{fallback, usernames};
@@ -263,8 +263,8 @@ fn outcome(
         return Ok(EventOutcome::Applied(applied.join("+")));
     }
     Ok(match results.first().map(|r| &r.outcome) {
-        Some(Outcome::Skipped(why)) if why == "already applied" => EventOutcome::Unchanged,
-        Some(Outcome::Skipped(why)) => EventOutcome::Stale(why.clone()),
+        Some(Outcome::Skipped(SkipReason::AlreadyApplied)) => EventOutcome::Unchanged,
+        Some(Outcome::Skipped(why)) => EventOutcome::Stale(why.to_string()),
         _ => match plan
             .skipped
             .iter()

@@ -16,43 +16,62 @@ pub fn run(cmd: &mut Command, what: &str) -> Result<()> {
 }
 
 /// Runs `cargo test`, passing its output through, and counts the tests it reports.
-pub fn run_tests(cmd: &mut Command, what: &str) -> Result<(u64, u64)> {
+pub fn run_tests(cmd: &mut Command, what: &str) -> Result<Tests> {
     use std::io::{BufRead, BufReader, Write};
     println!("xtask: {what}");
     let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .spawn()
         .with_context(|| format!("starting {what}"))?;
-    let (mut passed, mut failed) = (0, 0);
+    let mut tests = Tests::default();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {
             let line = line.unwrap_or_default();
             let _ = writeln!(std::io::stdout(), "{line}");
-            if let Some(rest) = line.strip_prefix("test result: ") {
-                let count = |word: &str| {
-                    rest.split(';')
-                        .find_map(|part| {
-                            part.trim()
-                                .trim_start_matches("ok.")
-                                .trim_start_matches("FAILED.")
-                                .trim()
-                                .strip_suffix(word)
-                        })
-                        .and_then(|n| n.trim().parse::<u64>().ok())
-                        .unwrap_or(0)
-                };
-                passed += count(" passed");
-                failed += count(" failed");
-            }
+            tests.read(&line);
         }
     }
     let status = child
         .wait()
         .with_context(|| format!("waiting for {what}"))?;
     if !status.success() {
-        bail!("{what} failed ({status}): {passed} passed, {failed} failed");
+        bail!(
+            "{what} failed ({status}): {} passed, {} failed",
+            tests.passed.len(),
+            tests.failed.len()
+        );
     }
-    Ok((passed, failed))
+    Ok(tests)
+}
+
+/// The tests a run reported by name (`test NAME ... ok`: a module path, distinct between the
+/// library's unit tests and the integration binary's modules), so that a test run in both
+/// feature sets counts once.
+#[derive(Debug, Default)]
+pub struct Tests {
+    pub passed: std::collections::BTreeSet<String>,
+    pub failed: std::collections::BTreeSet<String>,
+}
+
+impl Tests {
+    fn read(&mut self, line: &str) {
+        let Some(rest) = line.strip_prefix("test ") else {
+            return;
+        };
+        if let Some(name) = rest.strip_suffix(" ... ok") {
+            self.passed.insert(name.to_string());
+        } else if let Some(name) = rest.strip_suffix(" ... FAILED") {
+            self.failed.insert(name.to_string());
+        }
+    }
+
+    /// Both runs together: a test that failed in either is failed.
+    pub fn merge(mut self, other: Tests) -> Tests {
+        self.passed.extend(other.passed);
+        self.failed.extend(other.failed);
+        self.passed.retain(|name| !self.failed.contains(name));
+        self
+    }
 }
 
 /// A background process stopped with SIGTERM (then SIGKILL after 10 s) when dropped.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use mongodb::bson::{Bson, Document};
 
 use super::writer::{Writer, changes_nothing, record, result, to_json, user_fields};
-use super::{OpResult, Outcome};
+use super::{OpResult, Outcome, SkipReason};
 use crate::diff::{Field, present};
 use crate::mongo::{ConditionalSet, FieldMapping};
 use crate::sync::plan::SyncOp;
@@ -47,7 +47,13 @@ impl Writer<'_> {
                 reason: "deleted in Clerk while it was being written".into(),
             };
             let deactivated = self
-                .conditional(&op, &doc_id, self.deactivation(), None, "")
+                .conditional(
+                    &op,
+                    &doc_id,
+                    self.deactivation(),
+                    None,
+                    SkipReason::AlreadyDeactivated,
+                )
                 .await;
             if let Outcome::Failed(why) = deactivated.outcome {
                 let failed = Outcome::Failed(format!(
@@ -96,8 +102,8 @@ impl Writer<'_> {
             let doc_id = DocId::from(doc.get("_id").cloned().unwrap_or(Bson::Null));
             let at = self.plan.clerk_updated_at(op);
             if self.store.records_newer(doc, at) {
-                let why = "already created by another writer".to_string();
-                results[slot] = Some(result(op, Some(&doc_id), Outcome::Skipped(why)));
+                let why = Outcome::Skipped(SkipReason::CreatedByAnotherWriter);
+                results[slot] = Some(result(op, Some(&doc_id), why));
                 continue;
             }
             let set = self.store.fields_document(&own_fields(op, doc, mapping));
@@ -121,7 +127,7 @@ impl Writer<'_> {
             let outcome = match applied {
                 // Only Clerk's `updated_at` moved on (it is stamped): nothing to audit.
                 Ok(true) if changes_nothing(before, &to_json(&write.set)) => {
-                    Outcome::Skipped("already applied".into())
+                    Outcome::Skipped(SkipReason::AlreadyApplied)
                 }
                 Ok(true) => {
                     let after = to_json(&write.set);
@@ -135,7 +141,7 @@ impl Writer<'_> {
                     ));
                     Outcome::Done
                 }
-                Ok(false) => Outcome::Skipped("already created by another writer".into()),
+                Ok(false) => Outcome::Skipped(SkipReason::CreatedByAnotherWriter),
                 Err(why) => Outcome::Failed(why),
             };
             results[slot] = Some(result(op, Some(&write.doc_id), outcome));

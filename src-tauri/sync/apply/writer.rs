@@ -3,7 +3,7 @@
 
 use mongodb::bson::{Bson, Document};
 
-use super::{ApplyContext, OpResult, Outcome};
+use super::{ApplyContext, OpResult, Outcome, SkipReason};
 use crate::mongo::journal::AuditRecord;
 use crate::mongo::{Conditional, Error, UserStore};
 use crate::sync::plan::{SyncOp, SyncPlan, fields_of};
@@ -75,7 +75,7 @@ impl Writer<'_> {
     pub(super) async fn write_one(&mut self, op: &SyncOp) -> OpResult {
         let mapping = self.store.mapping();
         let at = self.plan.clerk_updated_at(op);
-        let newer = "the database already holds newer Clerk data";
+        let newer = SkipReason::NewerInDatabase;
         match op {
             SyncOp::Create { .. } => result(
                 op,
@@ -103,7 +103,7 @@ impl Writer<'_> {
             SyncOp::Deactivate { doc_id, .. } => {
                 // Never subject to the ordering rule: a deletion in Clerk is final.
                 let set = self.deactivation();
-                self.conditional(op, doc_id, set, None, "already deactivated")
+                self.conditional(op, doc_id, set, None, SkipReason::AlreadyDeactivated)
                     .await
             }
             SyncOp::Delete { doc_id, .. } => match self.store.delete_user(doc_id).await {
@@ -113,9 +113,11 @@ impl Writer<'_> {
                         .push(record(self.ctx, op, doc_id, Some(before), None));
                     result(op, Some(doc_id), Outcome::Done)
                 }
-                Err(Error::NotFound { .. }) => {
-                    result(op, Some(doc_id), Outcome::Skipped("already deleted".into()))
-                }
+                Err(Error::NotFound { .. }) => result(
+                    op,
+                    Some(doc_id),
+                    Outcome::Skipped(SkipReason::AlreadyDeleted),
+                ),
                 Err(err) => result(op, Some(doc_id), Outcome::Failed(err.to_string())),
             },
         }
@@ -127,20 +129,22 @@ impl Writer<'_> {
         doc_id: &DocId,
         set: Document,
         at: Option<i64>,
-        stale_why: &str,
+        stale_why: SkipReason,
     ) -> OpResult {
         let after = to_json(&set);
         match self.store.set_if_newer(doc_id, set, at).await {
-            Ok(Conditional::Applied { before }) if changes_nothing(&before, &after) => {
-                result(op, Some(doc_id), Outcome::Skipped("already applied".into()))
-            }
+            Ok(Conditional::Applied { before }) if changes_nothing(&before, &after) => result(
+                op,
+                Some(doc_id),
+                Outcome::Skipped(SkipReason::AlreadyApplied),
+            ),
             Ok(Conditional::Applied { before }) => {
                 let before = to_json(&before);
                 self.audit
                     .push(record(self.ctx, op, doc_id, Some(before), Some(after)));
                 result(op, Some(doc_id), Outcome::Done)
             }
-            Ok(Conditional::Stale) => result(op, Some(doc_id), Outcome::Skipped(stale_why.into())),
+            Ok(Conditional::Stale) => result(op, Some(doc_id), Outcome::Skipped(stale_why)),
             Err(err) => result(op, Some(doc_id), Outcome::Failed(err.to_string())),
         }
     }

@@ -41,11 +41,13 @@ impl fmt::Display for SyncOp {
                 fields,
             } => {
                 write!(f, "link        doc {doc_id} -> {clerk_id}")?;
-                let values = Values(fields, &[]).to_string();
-                if values != "no field" {
-                    write!(f, ", set {values}")
-                } else {
+                let nothing = [&fields.email, &fields.name, &fields.username]
+                    .iter()
+                    .all(|v| v.is_none());
+                if nothing {
                     Ok(())
+                } else {
+                    write!(f, ", set {}", Values(fields, &[]))
                 }
             }
             SyncOp::Deactivate {
