@@ -189,9 +189,10 @@ impl SyncPlan {
 /// never produce an operation; suspicious ones only when the fix is unambiguous.
 pub fn plan(diff: &UserDiff<'_>, policy: &SyncPolicy) -> SyncPlan {
     let mut plan = ops(diff, policy);
-    if !plan.derived_usernames().is_empty() {
+    let bases = plan.derived_usernames();
+    if !bases.is_empty() {
         // The diff holds the documents (for a sync, every one): who has each username already.
-        let mut holders = usernames::holders_in(diff);
+        let mut holders = usernames::holders_in(diff, &bases);
         for (name, owners) in &policy.usernames_taken {
             holders
                 .entry(name.clone())

@@ -6,7 +6,7 @@
 //! Sync knows every document (its diff holds them all); the listener and manual creation see only
 //! a few, so they first ask the database who holds the names (`holders_for`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::plan::{SyncOp, SyncPlan};
 use crate::diff::{Field, UserDiff, present};
@@ -55,16 +55,28 @@ fn claim(holders: &mut Holders, name: &str, clerk_id: &str) {
         .insert(clerk_id.to_string());
 }
 
-/// Who holds each username among the documents of `diff`.
-pub fn holders_in(diff: &UserDiff<'_>) -> Holders {
+/// Who holds each username among the documents of `diff` that matters for `bases` (a base or one
+/// of its numbered names): a million documents are scanned without copying their usernames.
+pub fn holders_in(diff: &UserDiff<'_>, bases: &[String]) -> Holders {
+    let bases: HashSet<&str> = bases.iter().map(String::as_str).collect();
     let mut holders = Holders::new();
     for doc in diff.entries.iter().filter_map(|e| e.db) {
-        if let Some(name) = present(doc.username.as_deref()) {
+        if let Some(name) = present(doc.username.as_deref())
+            && matters(name, &bases)
+        {
             let owner = present(doc.clerk_id.as_deref()).unwrap_or_default();
             claim(&mut holders, name, owner);
         }
     }
     holders
+}
+
+/// Whether `name` is one of `bases` or a name made from one (`base_…`).
+fn matters(name: &str, bases: &HashSet<&str>) -> bool {
+    bases.contains(name)
+        || name
+            .rsplit_once('_')
+            .is_some_and(|(base, _)| bases.contains(base))
 }
 
 /// Who in the database holds `bases`, and the numbered names of those that are taken: two
@@ -102,8 +114,10 @@ impl SyncPlan {
     /// Gives every derived username a name that no document in `holders` and no other user of
     /// this plan holds (the plan's own Clerk usernames count first), in plan order.
     pub fn make_usernames_unique(&mut self, holders: &mut Holders) {
+        let bases = self.derived_usernames();
+        let bases: HashSet<&str> = bases.iter().map(String::as_str).collect();
         for (clerk_id, name, derived) in self.ops.iter().filter_map(written_username) {
-            if !derived {
+            if !derived && matters(name, &bases) {
                 claim(holders, name, clerk_id);
             }
         }
