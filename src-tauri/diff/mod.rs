@@ -195,8 +195,12 @@ fn diff_with<'a>(
             for (d, doc) in db.iter().enumerate().skip(from).take(UNIT) {
                 if d % BATCH == 0 {
                     for ahead in d + AHEAD..d + AHEAD + BATCH {
+                        // The document's username too: the placeholder check reads it even
+                        // where Clerk has none to compare with.
+                        let username = db.get(ahead).and_then(|doc| doc.username.as_deref());
                         warmth ^= index.warm(ahead + AHEAD, clerk, index::Stage::Record)
-                            ^ index.warm(ahead, clerk, index::Stage::Strings);
+                            ^ index.warm(ahead, clerk, index::Stage::Strings)
+                            ^ usize::from(keys::first_byte(username));
                     }
                 }
                 let facts = index.docs[d];

@@ -32,17 +32,20 @@ pub fn unique(base: &str, clerk_id: &str, holders: &mut Holders) -> String {
             .get(name)
             .is_none_or(|owners| owners.iter().all(|owner| owner == clerk_id))
     };
-    let tail: String = clerk_id
-        .chars()
-        .skip(clerk_id.chars().count().saturating_sub(8))
-        .collect();
-    let last_resorts = [
-        format!("{base}_{}", tail.to_lowercase()),
-        format!("{base}_{clerk_id}"),
-    ];
+    // Made only when every numbered name is taken.
+    let last_resorts = || {
+        let tail: String = clerk_id
+            .chars()
+            .skip(clerk_id.chars().count().saturating_sub(8))
+            .collect();
+        [
+            format!("{base}_{}", tail.to_lowercase()),
+            format!("{base}_{clerk_id}"),
+        ]
+    };
     let chosen = candidates(base)
-        .chain(last_resorts.iter().cloned())
         .find(|name| free(name))
+        .or_else(|| last_resorts().into_iter().find(|name| free(name)))
         .unwrap_or_else(|| clerk_id.to_string());
     claim(holders, &chosen, clerk_id);
     chosen

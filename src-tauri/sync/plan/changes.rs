@@ -46,9 +46,8 @@ pub(super) fn changes(entry: &DiffEntry<'_>, fallbacks: &Fallbacks) -> Vec<Field
         return changes;
     };
     // What a created user would hold: Clerk's values, and the fallbacks where Clerk has none
-    // (the username first, so a name can come from it).
-    let mut filled = clerk_fields(user);
-    fallback::fill(&mut filled, fallbacks);
+    // (the username first, so a name can come from it); worked out only for a placeholder.
+    let mut filled: Option<UserFields> = None;
     for reason in &entry.reasons {
         let Reason::PlaceholderField { field, value } = reason else {
             continue;
@@ -56,6 +55,11 @@ pub(super) fn changes(entry: &DiffEntry<'_>, fallbacks: &Fallbacks) -> Vec<Field
         if changes.iter().any(|c| c.field == *field) {
             continue;
         }
+        let filled = filled.get_or_insert_with(|| {
+            let mut fields = clerk_fields(user);
+            fallback::fill(&mut fields, fallbacks);
+            fields
+        });
         let to = match field {
             Field::Username => filled.username.clone(),
             Field::Name => filled.name.clone(),
