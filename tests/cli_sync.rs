@@ -63,7 +63,8 @@ async fn the_guard_dry_runs_only_and_orphans_behave_as_promised() {
     assert!(
         !live.status.success()
             && text(&live).contains("production")
-            && text(&live).contains("--yes"),
+            && text(&live).contains("--yes")
+            && text(&live).contains(" operations ("),
         "a production instance is refused without --yes, after the plan is shown: {}",
         text(&live)
     );
@@ -83,10 +84,16 @@ async fn the_guard_dry_runs_only_and_orphans_behave_as_promised() {
     let out = text(&only);
     assert!(only.status.success(), "{out}");
     assert!(
-        out.contains("1 done") && out.contains("deactivate"),
+        out.lines().any(|l| l == "1 done, 0 skipped, 0 failed") && out.contains("deactivate"),
         "--only orphaned plans the orphan alone, deactivated: {out}"
     );
-    let gone = db.store.find_by("user_id", 90_i64).await.unwrap().remove(0);
+    let gone = db
+        .store
+        .find_by("user_id", 90_i64)
+        .await
+        .unwrap()
+        .pop()
+        .expect("the orphan's document stays after a deactivation");
     assert_eq!(
         (gone.active, gone.status.as_deref()),
         (Some(false), Some("deleted_in_clerk")),
@@ -150,7 +157,9 @@ async fn a_failed_operation_exits_1_and_duplicates_block_the_indexes_with_exit_3
         "a failed operation exits 1: {out}"
     );
     assert!(
-        out.contains("FAILED") && out.contains("name") && out.contains("1 failed"),
+        out.contains("FAILED")
+            && out.contains("backend_name_unique")
+            && out.lines().any(|l| l == "3 done, 0 skipped, 1 failed"),
         "the failure is named with its reason, and the rest was applied: {out}"
     );
     handle.stop().await;
@@ -206,7 +215,7 @@ async fn manual_creation_links_the_real_clerk_user_and_refuses_what_it_promises_
         .find_by("clerk_user_id", scenario::MISSING_ID)
         .await
         .unwrap();
-    assert_eq!(stored.len(), 1);
+    assert_eq!(stored.len(), 1, "one document holds the linked Clerk id");
     assert_eq!(
         stored[0].app_fields.get("role"),
         Some(serde_json::json!("vendor")),
@@ -255,12 +264,12 @@ async fn manual_creation_links_the_real_clerk_user_and_refuses_what_it_promises_
     );
     let created = db.store.find_by_email("walk.in@example.com").await.unwrap();
     assert!(
-        created[0]
-            .clerk_id
-            .as_deref()
-            .is_some_and(syncdesk::diff::is_clerk_id),
-        "a real Clerk id, as Clerk made it: {:?}",
-        created[0].clerk_id
+        created.len() == 1
+            && created[0]
+                .clerk_id
+                .as_deref()
+                .is_some_and(syncdesk::diff::is_clerk_id),
+        "one document, with a real Clerk id as Clerk made it: {created:?}"
     );
     handle.stop().await;
     db.cleanup().await;

@@ -310,30 +310,48 @@ async fn a_thousand_listener_upserts_during_a_sync_leave_no_duplicate() {
             answers
         })
     };
+    // Taken once: a second "started" call could never be answered.
+    let first_chunk = std::sync::Mutex::new(Some(first_chunk));
     let report = apply(&db.store, &the_plan, ctx(), |p| match p.completed {
         // Started, nothing inserted yet: let the listener's first chunk land first.
-        0 => tokio::task::block_in_place(|| first_chunk.recv().unwrap()),
+        0 => {
+            if let Some(first_chunk) = first_chunk.lock().unwrap().take() {
+                tokio::task::block_in_place(|| {
+                    first_chunk
+                        .recv_timeout(std::time::Duration::from_secs(120))
+                        .expect("the listener's first chunk lands within 120 s")
+                });
+            }
+        }
         _ => sync_inserted.notify_one(),
     })
     .await
     .unwrap();
-    let answers = listener.await.unwrap();
+    sync_inserted.notify_one();
+    let answers = tokio::time::timeout(std::time::Duration::from_secs(300), listener)
+        .await
+        .expect("the listener's 1,000 events are answered within 300 s")
+        .unwrap();
     let collided = report
         .results
         .iter()
         .filter(|r| r.outcome != Outcome::Done || r.op != "create")
         .count();
+    let errors: Vec<String> = answers
+        .iter()
+        .filter_map(|a| a.as_ref().err().map(ToString::to_string))
+        .collect();
     assert!(
-        answers.iter().all(Result::is_ok) && answers.len() == 1000,
-        "every listener event is answered without an error"
+        errors.is_empty() && answers.len() == 1000,
+        "every listener event is answered without an error: {errors:?}"
     );
     assert_eq!(
         report.failed, 0,
         "the sync's creates that lost the race became updates: {report:?}"
     );
-    assert!(
-        collided >= 16,
-        "the race happened one way: the listener's first 16 users were there before the sync's insert ({collided} collided)"
+    assert_eq!(
+        collided, 16,
+        "the race happened one way: the listener's first 16 users were there before the sync's insert"
     );
     let after_sync = answers[16..]
         .iter()

@@ -74,12 +74,14 @@ pub fn holders_in(diff: &UserDiff<'_>, bases: &[String]) -> Holders {
     holders
 }
 
-/// Whether `name` is one of `bases` or a name made from one (`base_…`).
+/// Whether `name` is one of `bases`, a name made from one (`base_…`, the Clerk-id last resorts
+/// included), or a bare Clerk id (the very last resort).
 fn matters(name: &str, bases: &HashSet<&str>) -> bool {
     bases.contains(name)
         || name
-            .rsplit_once('_')
-            .is_some_and(|(base, _)| bases.contains(base))
+            .match_indices('_')
+            .any(|(i, _)| bases.contains(&name[..i]))
+        || crate::diff::is_clerk_id(name)
 }
 
 /// Who in the database holds `bases`, and the numbered names of those that are taken: two
@@ -200,6 +202,27 @@ mod tests {
             "ada_4",
             "a name given out in this plan is taken for the next user"
         );
+    }
+
+    #[test]
+    fn every_name_unique_may_choose_is_one_that_matters() {
+        let bases: HashSet<&str> = ["ada"].into_iter().collect();
+        let clerk_id = "user_2qS7tOorK3vB9wXhL1mPz6yQeNd";
+        let mut all = Holders::new();
+        let mut chosen = Vec::new();
+        for _ in 0..12 {
+            chosen.push(unique("ada", clerk_id, &mut all));
+            all.entry(chosen[chosen.len() - 1].clone())
+                .or_default()
+                .insert("user_someone_else".into());
+        }
+        for name in &chosen {
+            assert!(
+                matters(name, &bases),
+                "{name} is checked against the documents"
+            );
+        }
+        assert!(!matters("grace", &bases), "other names are not collected");
     }
 
     #[test]

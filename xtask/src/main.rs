@@ -51,6 +51,13 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR`, else `target/` in the repository.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
 fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(root());
@@ -130,7 +137,7 @@ fn test() -> Result<()> {
     desktop.current_dir(&root).args(["--", "sh", "-c", &script]);
     env(&mut desktop);
     // The window tests' screenshots are for review: only this run's may be there.
-    let _ = std::fs::remove_dir_all(root.join("target/screenshots"));
+    let _ = std::fs::remove_dir_all(target_dir(&root).join("screenshots"));
     let desktop_counts = run_tests(
         &mut desktop,
         "tests, desktop (mock runtime, keychain, real window under Xvfb)",
@@ -144,7 +151,7 @@ fn test() -> Result<()> {
     );
     println!(
         "xtask: all checks passed; the window's screenshots are in {}",
-        root.join("target/screenshots").display()
+        target_dir(&root).join("screenshots").display()
     );
     Ok(())
 }

@@ -41,6 +41,12 @@ pub fn run_tests(cmd: &mut Command, what: &str) -> Result<Tests> {
             tests.failed.len()
         );
     }
+    if !tests.repeated.is_empty() {
+        bail!(
+            "{what}: tests of the same name in two binaries, so the count would be wrong; rename one: {}",
+            tests.repeated.join(", ")
+        );
+    }
     Ok(tests)
 }
 
@@ -51,6 +57,8 @@ pub fn run_tests(cmd: &mut Command, what: &str) -> Result<Tests> {
 pub struct Tests {
     pub passed: std::collections::BTreeSet<String>,
     pub failed: std::collections::BTreeSet<String>,
+    /// Names reported twice within one run (then the count would be short).
+    repeated: Vec<String>,
 }
 
 impl Tests {
@@ -59,10 +67,22 @@ impl Tests {
             return;
         };
         if let Some(name) = rest.strip_suffix(" ... ok") {
-            self.passed.insert(name.to_string());
+            self.insert(name, true);
         } else if let Some(name) = rest.strip_suffix(" ... FAILED") {
-            self.failed.insert(name.to_string());
+            self.insert(name, false);
         }
+    }
+
+    fn insert(&mut self, name: &str, passed: bool) {
+        // Two binaries of one run with a test of the same name would count as one.
+        let seen = self.passed.contains(name) || self.failed.contains(name);
+        if seen {
+            self.repeated.push(name.to_string());
+        }
+        match passed {
+            true => self.passed.insert(name.to_string()),
+            false => self.failed.insert(name.to_string()),
+        };
     }
 
     /// Both runs together: a test that failed in either is failed.

@@ -103,6 +103,10 @@ impl Writer<'_> {
             SyncOp::Deactivate { doc_id, .. } => {
                 // Never subject to the ordering rule: a deletion in Clerk is final.
                 let set = self.deactivation();
+                if set.is_empty() {
+                    let why = "cannot deactivate: the mapping has neither an `active` nor a `status` field (map one, or delete orphans instead)";
+                    return result(op, Some(doc_id), Outcome::Failed(why.into()));
+                }
                 self.conditional(op, doc_id, set, None, SkipReason::AlreadyDeactivated)
                     .await
             }

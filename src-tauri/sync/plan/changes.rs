@@ -7,7 +7,7 @@ use crate::mongo::Fallbacks;
 use crate::sync::fallback;
 use crate::user::{ClerkUser, UserFields};
 
-/// The changes as the fields to set (`None` = leave alone), for `UserStore::update_fields`.
+/// The changes as the fields to set (`None` = leave alone), for a conditional `$set`.
 pub fn fields_of(changes: &[FieldChange]) -> UserFields {
     let mut fields = UserFields::default();
     for change in changes {

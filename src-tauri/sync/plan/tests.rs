@@ -207,7 +207,7 @@ fn drift_updates_only_the_fields_that_differ() {
             email: Some("new@example.com".into()),
             ..UserFields::default()
         },
-        "unchanged fields stay None, which update_fields leaves alone"
+        "unchanged fields stay None, which the update leaves alone"
     );
 }
 
