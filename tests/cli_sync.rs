@@ -139,16 +139,7 @@ async fn a_failed_operation_exits_1_and_duplicates_block_the_indexes_with_exit_3
     raw.insert_one(doc! {"user_id": 91, "name": "Shay Signup", "email": "shay.local@example.com", "username": "shay_local", "auth_provider": "local"})
         .await
         .unwrap();
-    let unique_name = mongodb::IndexModel::builder()
-        .keys(doc! {"name": 1})
-        .options(
-            mongodb::options::IndexOptions::builder()
-                .unique(true)
-                .name("backend_name_unique".to_string())
-                .build(),
-        )
-        .build();
-    raw.create_index(unique_name).await.unwrap();
+    db.backend_unique_index("name").await;
     let sync = syncdesk(&db, &handle.base_url, TEST_KEY, &["sync", "--yes"]);
     let out = text(&sync);
     assert_eq!(

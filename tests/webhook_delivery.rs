@@ -400,15 +400,7 @@ async fn dependent_events_share_their_leaders_failure() {
     raw.insert_one(doc! {"user_id": 900, "name": "User1 Version2", "email": "local@example.com"})
         .await
         .unwrap();
-    let unique_name = mongodb::IndexModel::builder()
-        .keys(doc! {"name": 1})
-        .options(
-            mongodb::options::IndexOptions::builder()
-                .unique(true)
-                .build(),
-        )
-        .build();
-    raw.create_index(unique_name).await.unwrap();
+    db.backend_unique_index("name").await;
     let changed = |v| ClerkEvent::UserChanged {
         created: v == 0,
         user: version(1, v),

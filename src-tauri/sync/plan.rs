@@ -199,7 +199,7 @@ pub fn plan(diff: &UserDiff<'_>, policy: &SyncPolicy) -> SyncPlan {
                 .or_default()
                 .extend(owners.iter().cloned());
         }
-        plan.make_usernames_unique(&mut holders);
+        plan.make_unique_among(&bases, &mut holders);
     }
     plan
 }

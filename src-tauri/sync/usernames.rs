@@ -120,6 +120,11 @@ impl SyncPlan {
     /// this plan holds (the plan's own Clerk usernames count first), in plan order.
     pub fn make_usernames_unique(&mut self, holders: &mut Holders) {
         let bases = self.derived_usernames();
+        self.make_unique_among(&bases, holders);
+    }
+
+    /// `make_usernames_unique` with the plan's derived usernames already worked out.
+    pub(super) fn make_unique_among(&mut self, bases: &[String], holders: &mut Holders) {
         let bases: HashSet<&str> = bases.iter().map(String::as_str).collect();
         for (clerk_id, name, derived) in self.ops.iter().filter_map(written_username) {
             if !derived && matters(name, &bases) {

@@ -79,6 +79,26 @@ impl TestDb {
             .unwrap()
     }
 
+    /// A unique index of the backend's own on `field` of the users collection (named
+    /// `backend_<field>_unique`), for tests where the database refuses a write.
+    pub async fn backend_unique_index(&self, field: &str) {
+        let index = mongodb::IndexModel::builder()
+            .keys(mongodb::bson::doc! {field: 1})
+            .options(
+                mongodb::options::IndexOptions::builder()
+                    .unique(true)
+                    .name(format!("backend_{field}_unique"))
+                    .build(),
+            )
+            .build();
+        self.store
+            .database()
+            .collection::<mongodb::bson::Document>("users")
+            .create_index(index)
+            .await
+            .unwrap();
+    }
+
     /// Drops the test's database; call it at the end of every test.
     pub async fn cleanup(self) {
         self.store.database().drop().await.unwrap();

@@ -89,7 +89,9 @@ impl Writer<'_> {
             .filter_map(|d| Some((d.get_str(&mapping.clerk_id).ok()?, d)))
             .collect();
         let mut results: Vec<Option<OpResult>> = vec![None; ops.len()];
-        let mut writes: Vec<(usize, ConditionalSet, &Document)> = Vec::new();
+        // The conditional writes, and beside them each one's slot and the document before.
+        let mut writes: Vec<ConditionalSet> = Vec::new();
+        let mut befores: Vec<(usize, &Document)> = Vec::new();
         for (slot, op) in ops.iter().enumerate() {
             let Some(&doc) = by_clerk_id.get(op.clerk_id()) else {
                 results[slot] = Some(result(
@@ -112,25 +114,25 @@ impl Writer<'_> {
                 set,
                 clerk_updated_at: at,
             };
-            writes.push((slot, write, doc));
+            writes.push(write);
+            befores.push((slot, doc));
         }
-        let batch: Vec<ConditionalSet> = writes.iter().map(|(_, w, _)| w.clone()).collect();
-        let applied: Vec<Result<bool, String>> = match self.store.set_many_if_newer(&batch).await {
+        let applied: Vec<Result<bool, String>> = match self.store.set_many_if_newer(&writes).await {
             Ok(applied) => applied
                 .into_iter()
                 .map(|r| r.map_err(|e| e.to_string()))
                 .collect(),
-            Err(err) => vec![Err(err.to_string()); batch.len()],
+            Err(err) => vec![Err(err.to_string()); writes.len()],
         };
-        for ((slot, write, before), applied) in writes.into_iter().zip(applied) {
+        for ((write, (slot, before)), applied) in writes.into_iter().zip(befores).zip(applied) {
             let op = ops[slot];
+            let after = to_json(&write.set);
             let outcome = match applied {
                 // Only Clerk's `updated_at` moved on (it is stamped): nothing to audit.
-                Ok(true) if changes_nothing(before, &to_json(&write.set)) => {
+                Ok(true) if changes_nothing(before, &after) => {
                     Outcome::Skipped(SkipReason::AlreadyApplied)
                 }
                 Ok(true) => {
-                    let after = to_json(&write.set);
                     let before = to_json(before);
                     self.audit.push(record(
                         self.ctx,
