@@ -1,13 +1,15 @@
 //! Syncdesk: keeps a product's Clerk users and its MongoDB `users` collection in step.
 //!
 //! The core (everything but `desktop`) is plain Rust with no GUI dependency; `desktop` is the
-//! Tauri shell and the only module that imports `tauri`, `tauri-plugin-store` and `keyring`.
+//! Tauri shell and the only module that imports `tauri` and its plugins.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod clerk;
 pub mod cli;
 pub mod diff;
+pub mod keychain;
 pub mod mongo;
+pub mod profile;
 pub mod sandbox;
 pub mod scenario;
 pub mod secrets;
@@ -15,6 +17,7 @@ pub mod settings;
 pub mod sync;
 pub mod user;
 pub mod webhook;
+pub mod workspace;
 
 #[cfg(feature = "desktop")]
 pub mod desktop;

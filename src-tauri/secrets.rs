@@ -39,7 +39,9 @@ impl From<String> for Sensitive<String> {
 }
 
 /// The secrets Syncdesk keeps, by the name they have in the OS keychain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretName {
     MongodbUri,
@@ -59,6 +61,24 @@ impl SecretName {
         }
     }
 
+    /// How the CLI names it: `syncdesk profile set-secret NAME clerk-secret-key`.
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            Self::MongodbUri => "mongodb-uri",
+            Self::ClerkSecretKey => "clerk-secret-key",
+            Self::WebhookSecret => "webhook-secret",
+        }
+    }
+
+    /// What people call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::MongodbUri => "MongoDB URI",
+            Self::ClerkSecretKey => "Clerk secret key",
+            Self::WebhookSecret => "webhook signing secret",
+        }
+    }
+
     /// The environment variable that overrides the keychain, for scripts and CI.
     pub fn env_var(self) -> &'static str {
         match self {
@@ -69,9 +89,93 @@ impl SecretName {
     }
 }
 
+/// Why a value cannot be that secret; the value itself is never repeated.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SecretError {
+    #[error("the {0} is empty; clear the secret instead to remove it")]
+    Empty(&'static str),
+    #[error("a MongoDB URI starts with mongodb:// or mongodb+srv://")]
+    NotMongodb,
+    #[error(
+        "a Clerk secret key starts with sk_test_ (development) or sk_live_ (production); copy it from the Clerk Dashboard, API keys"
+    )]
+    NotClerkKey,
+    #[error(transparent)]
+    Webhook(#[from] crate::webhook::VerifyError),
+}
+
+/// Checks a value before it is kept, and returns it trimmed.
+pub fn check(name: SecretName, value: &str) -> Result<Sensitive<String>, SecretError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(SecretError::Empty(name.label()));
+    }
+    match name {
+        SecretName::MongodbUri
+            if !(value.starts_with("mongodb://") || value.starts_with("mongodb+srv://")) =>
+        {
+            return Err(SecretError::NotMongodb);
+        }
+        SecretName::ClerkSecretKey
+            if !(value.starts_with("sk_test_") || value.starts_with("sk_live_"))
+                || value.len() <= 8 =>
+        {
+            return Err(SecretError::NotClerkKey);
+        }
+        SecretName::WebhookSecret => {
+            if !value.starts_with("whsec_") {
+                return Err(crate::webhook::VerifyError::InvalidSecret(
+                    "it does not start with whsec_",
+                )
+                .into());
+            }
+            crate::webhook::SigningSecret::parse(value)?;
+        }
+        _ => {}
+    }
+    Ok(Sensitive::new(value.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_checked_for_their_shape_without_being_echoed() {
+        let err = check(SecretName::MongodbUri, "postgres://u:hunter2@h").unwrap_err();
+        assert_eq!(err, SecretError::NotMongodb);
+        assert!(!err.to_string().contains("hunter2"));
+        assert_eq!(
+            check(SecretName::ClerkSecretKey, "pk_test_abc").unwrap_err(),
+            SecretError::NotClerkKey,
+            "a publishable key is not the secret key"
+        );
+        assert!(
+            check(SecretName::WebhookSecret, "whsec_not base64!").is_err(),
+            "whsec_ must be followed by base64"
+        );
+        assert!(
+            check(
+                SecretName::WebhookSecret,
+                "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+            )
+            .is_err()
+        );
+        assert_eq!(
+            check(
+                SecretName::WebhookSecret,
+                " whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "
+            )
+            .unwrap()
+            .expose(),
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "kept trimmed"
+        );
+        assert_eq!(
+            check(SecretName::MongodbUri, "  ").unwrap_err(),
+            SecretError::Empty("MongoDB URI")
+        );
+    }
 
     #[test]
     fn debug_and_display_never_show_the_value() {

@@ -17,6 +17,9 @@ mod mongo_store;
 // `syncdesk db …` from the command line.
 mod cli_db;
 
+// `syncdesk profile …`: profiles in the shared file, secrets in the real keychain, the guard.
+mod cli_profile;
+
 // `syncdesk sync` and `create-user` from the command line: guard, dry run, exit codes, refusals.
 mod cli_sync;
 

@@ -12,8 +12,8 @@ pub enum Error {
     #[error("the Clerk API URL `{url}` is not valid: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
     #[error(
-        "Clerk rejected the secret key (401 {code}): check that SYNCDESK_CLERK_SECRET_KEY holds the \
-         current secret key of this {kind} instance{trace}"
+        "Clerk rejected the secret key (401 {code}): it is not the current secret key of this {kind} \
+         instance; copy it again from the Clerk Dashboard (API keys) into the profile{trace}"
     )]
     Unauthorized {
         kind: &'static str,

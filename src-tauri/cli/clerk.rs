@@ -1,21 +1,17 @@
 //! `syncdesk clerk …`: the Clerk side, read through the Backend API client.
 //!
-//! The secret key comes from `SYNCDESK_CLERK_SECRET_KEY` only (never a flag); the API URL from
-//! `SYNCDESK_CLERK_API_URL` (default Clerk's), e.g. a sandbox's `http://127.0.0.1:PORT/v1`.
+//! The secret key and the API URL are the workspace's: the profile's (key in the keychain) or
+//! `SYNCDESK_CLERK_SECRET_KEY` and `SYNCDESK_CLERK_API_URL`, e.g. a sandbox's
+//! `http://127.0.0.1:PORT/v1`.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use super::progress::Status;
-use crate::clerk::{ClerkClient, ClerkConfig, DEFAULT_BASE_URL};
-use crate::secrets::{SecretName, Sensitive};
 use crate::user::ClerkUser;
-
-/// The environment variable naming the API URL.
-const API_URL_VAR: &str = "SYNCDESK_CLERK_API_URL";
+use crate::workspace::Workspace;
 
 #[derive(Debug, Subcommand)]
 pub enum ClerkCommand {
@@ -32,8 +28,8 @@ pub struct UsersArgs {
     json: bool,
 }
 
-pub async fn run(cmd: ClerkCommand) -> anyhow::Result<ExitCode> {
-    let client = client()?;
+pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> {
+    let client = ws.clerk_client()?;
     let mut out = std::io::stdout().lock();
     match cmd {
         ClerkCommand::Count => writeln!(out, "{}", client.count_users().await?)?,
@@ -76,27 +72,6 @@ pub async fn run(cmd: ClerkCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A client from `SYNCDESK_CLERK_SECRET_KEY` and `SYNCDESK_CLERK_API_URL` (other commands use it too).
-pub(super) fn client() -> anyhow::Result<ClerkClient> {
-    let var = SecretName::ClerkSecretKey.env_var();
-    let key = std::env::var(var)
-        .ok()
-        .filter(|k| !k.is_empty())
-        .with_context(|| {
-            format!("set {var} to the instance's secret key (sk_test_… or sk_live_…)")
-        })?;
-    let mut config = ClerkConfig::new(Sensitive::new(key));
-    if let Ok(url) = std::env::var(API_URL_VAR)
-        && !url.is_empty()
-    {
-        config.base_url = url;
-    }
-    let base = config.base_url.clone();
-    ClerkClient::new(config).with_context(|| {
-        format!("configuring the Clerk client for {base} (default {DEFAULT_BASE_URL})")
-    })
 }
 
 fn print_table(out: &mut impl Write, users: &[ClerkUser]) -> std::io::Result<()> {

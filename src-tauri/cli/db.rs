@@ -3,12 +3,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand};
 
-use crate::mongo::{FieldMapping, UserStore};
-use crate::settings::DatabaseTarget;
 use crate::user::DbUser;
+use crate::workspace::Workspace;
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
@@ -35,14 +34,19 @@ pub struct SeedArgs {
     /// Replace a collection that already holds users (its documents are deleted first).
     #[arg(long)]
     force: bool,
+    /// Write to a production profile.
+    #[arg(long)]
+    yes: bool,
 }
 
-pub async fn run(
-    cmd: DbCommand,
-    mapping: FieldMapping,
-    database: Option<&str>,
-) -> anyhow::Result<ExitCode> {
-    let store = connect(mapping, database).await?;
+pub async fn run(cmd: DbCommand, ws: &Workspace) -> anyhow::Result<ExitCode> {
+    if let DbCommand::Seed(args) = &cmd {
+        super::confirm_write(ws, args.yes, "seeding")?;
+    }
+    if let DbCommand::Indexes = &cmd {
+        super::confirm_write(ws, true, "creating indexes")?;
+    }
+    let store = ws.user_store().await?;
     let mut out = std::io::stdout().lock();
     match cmd {
         DbCommand::Users(args) => {
@@ -99,14 +103,6 @@ pub async fn run(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Connects to the database named by the environment (the URI is never a flag).
-pub async fn connect(mapping: FieldMapping, database: Option<&str>) -> anyhow::Result<UserStore> {
-    let target = DatabaseTarget::from_env(database)?.context(
-        "SYNCDESK_MONGODB_URI is not set: export your MongoDB connection string (it may hold a password, so it is never a flag)",
-    )?;
-    Ok(UserStore::connect(&target.uri, &target.database, mapping).await?)
 }
 
 fn print_table(out: &mut impl Write, users: &[DbUser]) -> std::io::Result<()> {

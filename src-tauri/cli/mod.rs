@@ -1,10 +1,13 @@
 //! The command line: `syncdesk <subcommand>`, the same engine as the window, for scripts and CI.
 //!
-//! With no subcommand the binary opens the window (desktop builds). Secrets come only from the
-//! environment (`SYNCDESK_*`), never from flags, so they stay out of shell history and `ps`.
+//! Every command runs over a workspace: `--profile` (else `SYNCDESK_PROFILE`, else the default
+//! profile, else the `SYNCDESK_*` variables alone). Secrets come from the OS keychain or the
+//! environment, never from flags, so they stay out of shell history and `ps`. Opening the window
+//! when no subcommand is given is `main.rs`'s choice, not this module's.
 
 mod clerk;
 mod db;
+mod profile;
 mod progress;
 mod sandbox;
 mod sync;
@@ -17,7 +20,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::keychain::Keychain;
 use crate::mongo::FieldMapping;
+use crate::profile::file::ProfileFile;
+use crate::workspace::{Overrides, Workspace};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,10 +32,13 @@ use crate::mongo::FieldMapping;
     about = "Keep Clerk users and a MongoDB users collection in step"
 )]
 pub struct Cli {
-    /// A JSON field mapping for a users collection with other field names.
+    /// The profile to use (else SYNCDESK_PROFILE, else the default profile).
+    #[arg(long, global = true, value_name = "NAME")]
+    profile: Option<String>,
+    /// A JSON field mapping for a users collection with other field names (over the profile's).
     #[arg(long, global = true, env = "SYNCDESK_MAPPING")]
     mapping: Option<PathBuf>,
-    /// The database holding the users collection (else SYNCDESK_DATABASE).
+    /// The database holding the users collection (over SYNCDESK_DATABASE and the profile's).
     #[arg(long, global = true)]
     database: Option<String>,
     #[command(subcommand)]
@@ -38,10 +47,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Profiles: one per Clerk instance and database, secrets in the OS keychain.
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
     /// The database side: list, seed and index the users collection.
     #[command(subcommand)]
     Db(db::DbCommand),
-    /// The Clerk side: list and count the instance's users (SYNCDESK_CLERK_SECRET_KEY).
+    /// The Clerk side: list and count the instance's users.
     #[command(subcommand)]
     Clerk(clerk::ClerkCommand),
     /// Run a local Clerk sandbox (the Backend API's user endpoints) until stopped.
@@ -58,16 +70,34 @@ enum Command {
     SendEvent(webhook::SendEventArgs),
 }
 
-/// Entry point of the binary.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let Some(command) = cli.command else {
-        return open_window(cli.database.as_deref());
-    };
+impl Cli {
+    /// Whether a subcommand was given (else the binary opens the window).
+    pub fn has_command(&self) -> bool {
+        self.command.is_some()
+    }
+
+    /// The environment's overrides with this command line's flags over them.
+    pub fn overrides(&self) -> anyhow::Result<Overrides> {
+        let mut overrides = Overrides::from_env()?;
+        if let Some(profile) = &self.profile {
+            overrides.profile = Some(profile.clone());
+        }
+        if let Some(database) = &self.database {
+            overrides.database = Some(database.clone());
+        }
+        if let Some(path) = &self.mapping {
+            overrides.mapping = Some(FieldMapping::from_file(path)?);
+        }
+        Ok(overrides)
+    }
+}
+
+/// Runs the subcommand and turns its result into the exit code (errors printed once).
+pub fn main(cli: Cli) -> ExitCode {
     init_tracing();
     let result = tokio::runtime::Runtime::new()
         .context("starting the async runtime")
-        .and_then(|rt| rt.block_on(run(command, cli.mapping, cli.database)));
+        .and_then(|rt| rt.block_on(run(cli)));
     match result {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -78,51 +108,41 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(
-    command: Command,
-    mapping: Option<PathBuf>,
-    database: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let mapping = load_mapping(mapping.as_deref())?;
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let overrides = cli.overrides()?;
+    let flags = profile::Flags {
+        database: cli.database.clone(),
+        mapping: overrides.mapping.clone(),
+    };
+    let Some(command) = cli.command else {
+        return Ok(ExitCode::from(2));
+    };
+    let file = ProfileFile::for_this_build()?;
+    let keychain = Keychain::for_this_build();
+    let ws = || Workspace::open(&file, &keychain, overrides.clone());
     match command {
-        Command::Db(cmd) => db::run(cmd, mapping, database.as_deref()).await,
-        Command::Clerk(cmd) => clerk::run(cmd).await,
+        Command::Profile(cmd) => profile::run(cmd, &file, &keychain, flags).await,
         Command::Sandbox(args) => sandbox::run(args).await,
-        Command::Diff(args) => sync::diff(args, mapping, database.as_deref()).await,
-        Command::Sync(args) => sync::sync(args, mapping, database.as_deref()).await,
-        Command::CreateUser(args) => sync::create(args, mapping, database.as_deref()).await,
-        Command::Listen(args) => webhook::listen(args, mapping, database.as_deref()).await,
-        Command::SendEvent(args) => webhook::send(args, mapping, database.as_deref()).await,
+        Command::Db(cmd) => db::run(cmd, &ws().await?).await,
+        Command::Clerk(cmd) => clerk::run(cmd, &ws().await?).await,
+        Command::Diff(args) => sync::diff(args, &ws().await?).await,
+        Command::Sync(args) => sync::sync(args, &ws().await?).await,
+        Command::CreateUser(args) => sync::create(args, &ws().await?).await,
+        Command::Listen(args) => webhook::listen(args, &ws().await?).await,
+        Command::SendEvent(args) => webhook::send(args, &ws().await?).await,
     }
 }
 
-fn load_mapping(path: Option<&std::path::Path>) -> anyhow::Result<FieldMapping> {
-    Ok(match path {
-        Some(path) => FieldMapping::from_file(path)?,
-        None => FieldMapping::default(),
-    })
-}
-
-#[cfg(feature = "desktop")]
-fn open_window(database: Option<&str>) -> ExitCode {
-    match crate::desktop::run(database) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            let _ = writeln!(std::io::stderr(), "error: {err:#}");
-            ExitCode::FAILURE
-        }
+/// Says which profile a write goes to, and refuses a production one without `--yes`.
+fn confirm_write(ws: &Workspace, yes: bool, what: &str) -> anyhow::Result<()> {
+    let _ = writeln!(std::io::stderr(), "{what} with {}", ws.label());
+    if ws.is_production() && !yes {
+        anyhow::bail!(
+            "{} is production: {what} writes to it only with --yes (review first; `--dry-run` where there is one shows what would change)",
+            ws.label()
+        );
     }
-}
-
-#[cfg(not(feature = "desktop"))]
-fn open_window(_database: Option<&str>) -> ExitCode {
-    use clap::CommandFactory;
-    let _ = writeln!(
-        std::io::stderr(),
-        "this build has no window (built without the `desktop` feature); use a subcommand\n"
-    );
-    let _ = Cli::command().print_help();
-    ExitCode::from(2)
+    Ok(())
 }
 
 fn init_tracing() {

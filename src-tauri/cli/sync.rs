@@ -10,12 +10,12 @@ use clap::Args;
 
 use super::progress::Status;
 use crate::diff::{Category, diff_users};
-use crate::mongo::FieldMapping;
 use crate::mongo::journal::Source;
 use crate::sync::apply::{ApplyContext, Outcome, apply};
 use crate::sync::manual::{ManualUser, create_user};
 use crate::sync::plan::{SyncPolicy, plan};
 use crate::sync::snapshot::{MissingCollection, Snapshot};
+use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -29,7 +29,7 @@ pub struct SyncArgs {
     /// Print the plan and write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Apply without asking; required against a production instance (sk_live_ key).
+    /// Apply to a production profile (or an sk_live_ key); without it production is refused.
     #[arg(long)]
     yes: bool,
     /// Plan only for these categories (repeatable): missing, orphaned, drift, link, suspicious.
@@ -60,6 +60,9 @@ pub struct CreateUserArgs {
     /// If Clerk has no user with this email, create one there first (then link it).
     #[arg(long)]
     in_clerk: bool,
+    /// Write to a production profile.
+    #[arg(long)]
+    yes: bool,
 }
 
 fn now_ms() -> i64 {
@@ -69,10 +72,12 @@ fn now_ms() -> i64 {
 }
 
 async fn snapshot(
+    ws: &Workspace,
     store: &crate::mongo::UserStore,
     missing: MissingCollection,
 ) -> anyhow::Result<Snapshot> {
-    let client = super::clerk::client()?;
+    let client = ws.clerk_client()?;
+    writeln!(std::io::stderr(), "reading with {}", ws.label())?;
     let status = Status::new();
     let snapshot = Snapshot::take(&client, store, missing, |p| {
         status.show(format_args!(
@@ -97,13 +102,9 @@ async fn snapshot(
     Ok(snapshot)
 }
 
-pub async fn diff(
-    args: DiffArgs,
-    mapping: FieldMapping,
-    database: Option<&str>,
-) -> anyhow::Result<ExitCode> {
-    let store = super::db::connect(mapping, database).await?;
-    let snapshot = snapshot(&store, MissingCollection::Refuse).await?;
+pub async fn diff(args: DiffArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
+    let store = ws.user_store().await?;
+    let snapshot = snapshot(ws, &store, MissingCollection::Refuse).await?;
     let diff = diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context());
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -128,18 +129,14 @@ pub async fn diff(
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn sync(
-    args: SyncArgs,
-    mapping: FieldMapping,
-    database: Option<&str>,
-) -> anyhow::Result<ExitCode> {
-    let store = super::db::connect(mapping, database).await?;
+pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
+    let store = ws.user_store().await?;
     let missing = if args.create_collection {
         MissingCollection::ReadAsEmpty
     } else {
         MissingCollection::Refuse
     };
-    let snapshot = snapshot(&store, missing).await?;
+    let snapshot = snapshot(ws, &store, missing).await?;
     let new_collection = args.create_collection && !store.collection_exists().await?;
     let diff = diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context());
     let only: BTreeSet<Category> = args.only.into_iter().collect();
@@ -168,12 +165,14 @@ pub async fn sync(
         writeln!(out, "dry run: nothing written")?;
         return Ok(ExitCode::SUCCESS);
     }
-    if snapshot.production && !args.yes {
+    if (ws.is_production() || snapshot.production) && !args.yes {
         bail!(
-            "this is a production Clerk instance (sk_live_ key): review the {} operations above, then run again with --yes",
+            "{} is production: review the {} operations above, then run again with --yes",
+            ws.label(),
             plan.ops.len()
         );
     }
+    super::confirm_write(ws, true, "applying")?;
     if new_collection {
         let indexes = store.create_collection().await?;
         writeln!(
@@ -216,13 +215,10 @@ pub async fn sync(
     })
 }
 
-pub async fn create(
-    args: CreateUserArgs,
-    mapping: FieldMapping,
-    database: Option<&str>,
-) -> anyhow::Result<ExitCode> {
-    let client = super::clerk::client()?;
-    let store = super::db::connect(mapping, database).await?;
+pub async fn create(args: CreateUserArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
+    super::confirm_write(ws, args.yes, "creating a user")?;
+    let client = ws.clerk_client()?;
+    let store = ws.user_store().await?;
     let input = ManualUser {
         email: args.email,
         name: args.name,

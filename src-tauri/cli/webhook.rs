@@ -7,30 +7,29 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::mongo::FieldMapping;
-use crate::secrets::SecretName;
-use crate::settings::env_var;
 use crate::user::DbUser;
-use crate::webhook::SigningSecret;
-use crate::webhook::listener::{
-    DEFAULT_BODY_LIMIT, DEFAULT_PATH, DEFAULT_PORT, Listener, ListenerConfig,
-};
+use crate::webhook::listener::{DEFAULT_BODY_LIMIT, Listener, ListenerConfig};
 use crate::webhook::send::{EventKind, Source, send_event};
+use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
 pub struct ListenArgs {
-    /// The port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = DEFAULT_PORT)]
-    port: u16,
-    /// The route Clerk (or `svix listen`) posts to.
-    #[arg(long, default_value = DEFAULT_PATH)]
-    path: String,
-    /// Also relay each verified request, unchanged, to your own backend's webhook route.
+    /// The port on 127.0.0.1 (0 picks a free one; default the profile's, else 8787).
+    #[arg(long)]
+    port: Option<u16>,
+    /// The route Clerk (or `svix listen`) posts to (default the profile's, else /api/webhooks/clerk).
+    #[arg(long)]
+    path: Option<String>,
+    /// Also relay each verified request, unchanged, to your own backend's webhook route
+    /// (default the profile's forward URL).
     #[arg(long, value_name = "URL")]
     forward: Option<String>,
     /// Verify (and forward) only; write nothing to the database.
     #[arg(long)]
     no_apply: bool,
+    /// Apply events to a production profile's database.
+    #[arg(long)]
+    yes: bool,
     /// Largest body accepted, in bytes.
     #[arg(long, default_value_t = DEFAULT_BODY_LIMIT)]
     max_body: usize,
@@ -47,42 +46,34 @@ pub struct SendEventArgs {
     /// The event's `data` (a Clerk User object) or a whole event, from a JSON file.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["clerk_user", "db_user"])]
     data: Option<PathBuf>,
-    /// Take the user from the Clerk API (SYNCDESK_CLERK_API_URL, e.g. the sandbox) by id.
+    /// Take the user from the profile's Clerk instance (e.g. the sandbox) by id.
     #[arg(long, value_name = "USER_ID", conflicts_with = "db_user")]
     clerk_user: Option<String>,
-    /// Take the user from the database (SYNCDESK_MONGODB_URI) by Clerk id or email.
+    /// Take the user from the profile's database by Clerk id or email.
     #[arg(long, value_name = "CLERK_ID_OR_EMAIL")]
     db_user: Option<String>,
 }
 
-fn signing_secret() -> anyhow::Result<SigningSecret> {
-    let var = SecretName::WebhookSecret.env_var();
-    let secret = env_var(var)?.with_context(|| {
-        format!("{var} is not set: export the endpoint's signing secret (whsec_…, from the Clerk dashboard → Webhooks)")
-    })?;
-    Ok(SigningSecret::parse(&secret)?)
-}
-
-pub async fn listen(
-    args: ListenArgs,
-    mapping: FieldMapping,
-    database: Option<&str>,
-) -> anyhow::Result<ExitCode> {
-    let secret = signing_secret()?;
+pub async fn listen(args: ListenArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
+    let secret = ws.signing_secret()?;
     let store = if args.no_apply {
         None
     } else {
+        super::confirm_write(ws, args.yes, "the listener applies events")?;
         Some(
-            super::db::connect(mapping, database)
+            ws.user_store()
                 .await
                 .context("the listener applies events to the database (or pass --no-apply)")?,
         )
     };
+    let saved = ws.listener();
     let config = ListenerConfig {
-        port: args.port,
-        path: args.path,
+        port: args.port.unwrap_or(saved.port),
+        path: args.path.unwrap_or(saved.path),
         secret,
-        forward: args.forward,
+        forward: args
+            .forward
+            .or_else(|| ws.forward_url().map(str::to_string)),
         body_limit: args.max_body,
     };
     let forward = config.forward.clone();
@@ -116,22 +107,16 @@ pub async fn listen(
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn send(
-    args: SendEventArgs,
-    mapping: FieldMapping,
-    database: Option<&str>,
-) -> anyhow::Result<ExitCode> {
-    let secret = signing_secret()?;
+pub async fn send(args: SendEventArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
+    let secret = ws.signing_secret()?;
     let kind = EventKind::parse(&args.event_type).context("unknown event type")?;
     let source = match (args.data, args.clerk_user, args.db_user) {
         (Some(path), _, _) => Source::File(path),
         (None, Some(id), _) => Source::Clerk {
             id,
-            client: super::clerk::client()?,
+            client: ws.clerk_client()?,
         },
-        (None, None, Some(key)) => {
-            Source::Database(Box::new(db_user(&key, mapping, database).await?))
-        }
+        (None, None, Some(key)) => Source::Database(Box::new(db_user(&key, ws).await?)),
         (None, None, None) => Source::Example,
     };
     let report = send_event(&args.to, &secret, kind, source).await?;
@@ -154,12 +139,8 @@ pub async fn send(
 }
 
 /// The one document with this Clerk id (`user_…`) or email (any case).
-async fn db_user(
-    key: &str,
-    mapping: FieldMapping,
-    database: Option<&str>,
-) -> anyhow::Result<DbUser> {
-    let store = super::db::connect(mapping, database).await?;
+async fn db_user(key: &str, ws: &Workspace) -> anyhow::Result<DbUser> {
+    let store = ws.user_store().await?;
     let key = key.trim();
     let mut found = if key.starts_with("user_") {
         store.find_by(&store.mapping().clerk_id, key).await?

@@ -6,16 +6,17 @@
 
 use serde::Serialize;
 
+use crate::keychain::KeychainError;
 use crate::mongo;
-
-use super::keyring_secrets::KeychainError;
-use super::settings_store::StoreError;
+use crate::profile::ProfileError;
+use crate::profile::file::FileError;
+use crate::workspace::WorkspaceError;
 
 /// The codes the UI branches on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
-    /// No database name or no MongoDB URI yet: the UI sends the user to Settings.
+    /// No database name, no MongoDB URI or no such profile yet: the UI sends the user to Settings.
     NotConfigured,
     /// The server cannot be reached.
     Connect,
@@ -25,7 +26,7 @@ pub enum Code {
     CollectionMissing,
     /// A write would create a second user with the same unique value.
     Duplicate,
-    /// A value the user typed cannot be used (URI, database name, mapping).
+    /// A value the user typed cannot be used (URI, database name, mapping, profile field).
     InvalidInput,
     /// The OS keychain is locked, missing or refused.
     Keychain,
@@ -74,9 +75,39 @@ impl From<KeychainError> for CommandError {
     }
 }
 
-impl From<StoreError> for CommandError {
-    fn from(err: StoreError) -> Self {
+impl From<FileError> for CommandError {
+    fn from(err: FileError) -> Self {
         Self::new(Code::Storage, err.to_string())
+    }
+}
+
+impl From<ProfileError> for CommandError {
+    fn from(err: ProfileError) -> Self {
+        let code = match err {
+            ProfileError::Unknown { .. } => Code::NotConfigured,
+            ProfileError::BadName { .. }
+            | ProfileError::Exists { .. }
+            | ProfileError::Invalid { .. } => Code::InvalidInput,
+        };
+        Self::new(code, err.to_string())
+    }
+}
+
+impl From<WorkspaceError> for CommandError {
+    fn from(err: WorkspaceError) -> Self {
+        match err {
+            WorkspaceError::Profile(e) => e.into(),
+            WorkspaceError::File(e) => e.into(),
+            WorkspaceError::Mongo(e) => e.into(),
+            WorkspaceError::MissingSecret { .. } | WorkspaceError::NoDatabase { .. } => {
+                Self::new(Code::NotConfigured, err.to_string())
+            }
+            WorkspaceError::Keychain { .. } => Self::new(Code::Keychain, err.to_string()),
+            WorkspaceError::Env(_) | WorkspaceError::WebhookSecret(_) => {
+                Self::new(Code::InvalidInput, err.to_string())
+            }
+            WorkspaceError::Clerk(_) => Self::new(Code::Server, err.to_string()),
+        }
     }
 }
 

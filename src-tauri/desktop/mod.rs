@@ -1,25 +1,28 @@
 //! The window: Tauri wiring only. Commands live in `commands/`, state in `state.rs`.
 //!
-//! This is the only module that imports `tauri`, `tauri-plugin-store` and `keyring`.
+//! This is the only module that imports `tauri`. Profiles are read and written through the core's
+//! `ProfileFile` (the CLI's code), not through `tauri-plugin-store`: the plugin keeps a cached copy
+//! and saves it, unlocked, when the app exits, which would undo a `syncdesk profile` change made
+//! while the window was open.
 
 pub mod commands;
 pub mod error;
-pub mod keyring_secrets;
-pub mod settings_store;
 pub mod state;
 
 use anyhow::Context;
 use tauri::{Builder, Runtime};
 
-use keyring_secrets::KeyringSecrets;
-use state::{AppState, Overrides};
+use crate::keychain::Keychain;
+use crate::profile::file::ProfileFile;
+use crate::workspace::Overrides;
+use state::AppState;
 
-/// Opens the window and runs until it is closed. `database` is the `--database` flag.
-pub fn run(database: Option<&str>) -> anyhow::Result<()> {
-    let overrides = Overrides::from_env(database)?;
+/// Opens the window and runs until it is closed, over the session's overrides (the
+/// `SYNCDESK_*` variables and the `--profile`, `--database` and `--mapping` flags).
+pub fn run(overrides: Overrides) -> anyhow::Result<()> {
     let state = AppState::new(
-        KeyringSecrets::for_this_build(),
-        settings_store::file_for_this_build(),
+        ProfileFile::for_this_build()?,
+        Keychain::for_this_build(),
         overrides,
     );
     builder(Builder::default())
@@ -28,19 +31,21 @@ pub fn run(database: Option<&str>) -> anyhow::Result<()> {
         .context("running the Syncdesk window")
 }
 
-/// Plugins and commands, shared by the real app and the mock-runtime tests (which add their own
-/// `AppState`).
+/// Commands, shared by the real app and the mock-runtime tests (which add their own `AppState`).
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder
-        .plugin(tauri_plugin_store::Builder::default().build())
-        .invoke_handler(tauri::generate_handler![
-            commands::users::list_db_users,
-            commands::settings::get_settings,
-            commands::settings::save_settings,
-            commands::settings::session_overrides,
-            commands::settings::test_connection,
-            commands::secrets::set_secret,
-            commands::secrets::clear_secret,
-            commands::secrets::secret_status,
-        ])
+    builder.invoke_handler(tauri::generate_handler![
+        commands::users::list_db_users,
+        commands::settings::get_settings,
+        commands::settings::save_settings,
+        commands::settings::session_overrides,
+        commands::settings::test_connection,
+        commands::profiles::list_profiles,
+        commands::profiles::get_profile,
+        commands::profiles::save_profile,
+        commands::profiles::remove_profile,
+        commands::profiles::choose_profile,
+        commands::secrets::set_secret,
+        commands::secrets::clear_secret,
+        commands::secrets::secret_status,
+    ])
 }

@@ -1,42 +1,23 @@
-//! `AppState`: where the settings live, the keychain, the session's overrides, and the
-//! lazily connected users collection.
+//! `AppState`: the shared settings file and keychain, the session's overrides, the profile in
+//! use, and the lazily connected users collection.
 //!
-//! Which database the window shows: the URI comes from `SYNCDESK_MONGODB_URI` when set, else
-//! from the keychain; the database name from `--database`, else `SYNCDESK_DATABASE`, else the
-//! saved settings. So `syncdesk` started with those variables opens on that database.
+//! Which database the window shows is what a CLI command would use: the profile chosen (else
+//! `SYNCDESK_PROFILE`, else the default profile), with the `SYNCDESK_*` variables over it. So
+//! `syncdesk` started with those variables opens on that database, profile or not.
 
-use std::path::PathBuf;
+use std::sync::Mutex as SyncMutex;
 
 use serde::Serialize;
-use tauri::{AppHandle, Runtime};
 use tokio::sync::Mutex;
 
+use crate::keychain::Keychain;
 use crate::mongo::UserStore;
-use crate::secrets::{SecretName, Sensitive};
-use crate::settings::{self, Settings, SettingsError};
+use crate::profile::file::ProfileFile;
+use crate::profile::{Environment, Profile, Profiles};
+use crate::secrets::{self, SecretName, Sensitive};
+use crate::workspace::{Overrides, Workspace};
 
 use super::error::{Code, CommandError};
-use super::keyring_secrets::KeyringSecrets;
-use super::settings_store;
-
-/// What this session was started with, taking precedence over the saved settings.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub uri: Option<Sensitive<String>>,
-    pub database: Option<String>,
-}
-
-impl Overrides {
-    /// From `SYNCDESK_MONGODB_URI`, and `--database` or else `SYNCDESK_DATABASE`.
-    pub fn from_env(database_flag: Option<&str>) -> Result<Self, SettingsError> {
-        let uri = settings::env_var(SecretName::MongodbUri.env_var())?.map(Sensitive::new);
-        let database = match database_flag {
-            Some(name) => Some(name.to_string()),
-            None => settings::env_var("SYNCDESK_DATABASE")?,
-        };
-        Ok(Self { uri, database })
-    }
-}
 
 /// What the UI may know about the overrides: the database name, and whether a URI is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,225 +28,199 @@ pub struct OverridesView {
 
 /// The one managed state of the window.
 pub struct AppState {
-    secrets: KeyringSecrets,
-    /// The settings file, relative to the app data directory (or absolute, in tests).
-    settings_file: PathBuf,
+    file: ProfileFile,
+    keychain: Keychain,
     overrides: Overrides,
-    /// Connected on first use; dropped whenever the settings or the URI change.
+    /// The profile chosen in this session; `None` follows the default profile.
+    chosen: SyncMutex<Option<String>>,
+    /// Connected on first use; dropped whenever the profile, its settings or its URI change.
     users: Mutex<Option<UserStore>>,
 }
 
 impl AppState {
-    pub fn new(secrets: KeyringSecrets, settings_file: PathBuf, overrides: Overrides) -> Self {
+    pub fn new(file: ProfileFile, keychain: Keychain, overrides: Overrides) -> Self {
+        let chosen = overrides.profile.clone();
         Self {
-            secrets,
-            settings_file,
+            file,
+            keychain,
             overrides,
+            chosen: SyncMutex::new(chosen),
             users: Mutex::new(None),
         }
     }
 
-    pub fn secrets(&self) -> &KeyringSecrets {
-        &self.secrets
+    pub fn keychain(&self) -> &Keychain {
+        &self.keychain
     }
 
     pub fn overrides(&self) -> OverridesView {
         OverridesView {
             database: self.overrides.database.clone(),
-            mongodb_uri: self.overrides.uri.is_some(),
+            mongodb_uri: self
+                .overrides
+                .secrets
+                .iter()
+                .any(|(name, _)| *name == SecretName::MongodbUri),
         }
     }
 
-    pub fn settings<R: Runtime>(&self, app: &AppHandle<R>) -> Result<Settings, CommandError> {
-        Ok(settings_store::load(app, &self.settings_file)?)
+    pub fn profiles(&self) -> Result<Profiles, CommandError> {
+        Ok(self.file.load()?)
     }
 
-    pub async fn save_settings<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-        settings: Settings,
-    ) -> Result<(), CommandError> {
-        settings
-            .mapping
-            .validate()
-            .map_err(|e| CommandError::new(Code::InvalidInput, e.to_string()))?;
-        let settings = Settings {
-            database: settings.database.trim().to_string(),
-            ..settings
-        };
-        settings_store::save(app, &self.settings_file, &settings)?;
+    /// The name of the profile in use: the chosen one, else the default, else none.
+    pub fn active_name(&self) -> Result<Option<String>, CommandError> {
+        let chosen = self.chosen.lock().map_or(None, |c| c.clone());
+        Ok(chosen.or_else(|| self.profiles().ok()?.default))
+    }
+
+    /// The profile in use, or a new `default` one (not saved) when there is none yet.
+    pub fn active_profile(&self) -> Result<Profile, CommandError> {
+        let profiles = self.profiles()?;
+        Ok(match self.active_name()? {
+            Some(name) => profiles.require(&name)?.clone(),
+            None => Profile::new("default", Environment::Development),
+        })
+    }
+
+    pub async fn choose(&self, name: Option<String>) -> Result<(), CommandError> {
+        if let Some(name) = &name {
+            self.profiles()?.require(name)?;
+        }
+        if let Ok(mut chosen) = self.chosen.lock() {
+            *chosen = name;
+        }
         self.users.lock().await.take();
         Ok(())
     }
 
+    /// Adds (`previous` = `None`) or replaces a profile.
+    pub async fn save_profile(
+        &self,
+        previous: Option<&str>,
+        profile: Profile,
+        make_default: bool,
+    ) -> Result<(), CommandError> {
+        let profile = Profile {
+            database: profile.database.trim().to_string(),
+            ..profile
+        };
+        let name = profile.name.clone();
+        self.file.update(|all| -> Result<(), CommandError> {
+            match previous.filter(|p| all.get(p).is_some()) {
+                Some(previous) => all.replace(previous, profile)?,
+                None => all.add(profile, make_default)?,
+            }
+            if make_default {
+                all.set_default(&name)?;
+            }
+            Ok(())
+        })?;
+        if let (Some(previous), Ok(mut chosen)) = (previous, self.chosen.lock())
+            && chosen.as_deref() == Some(previous)
+        {
+            *chosen = Some(name);
+        }
+        self.users.lock().await.take();
+        Ok(())
+    }
+
+    /// Removes a profile and its secrets (the secrets first: a failure leaves both).
+    pub async fn remove_profile(&self, name: &str) -> Result<(), CommandError> {
+        self.profiles()?.require(name)?;
+        self.keychain.clear_all(name).await?;
+        self.file
+            .update(|all| all.remove(name).map(|_| ()).map_err(CommandError::from))?;
+        if let Ok(mut chosen) = self.chosen.lock()
+            && chosen.as_deref() == Some(name)
+        {
+            *chosen = None;
+        }
+        self.users.lock().await.take();
+        Ok(())
+    }
+
+    /// The profile a secret goes to: the one named, else the one in use; the first secret set
+    /// with no profile at all creates the profile `default`.
+    async fn secret_profile(&self, profile: Option<String>) -> Result<String, CommandError> {
+        if let Some(name) = profile {
+            self.profiles()?.require(&name)?;
+            return Ok(name);
+        }
+        if let Some(name) = self.active_name()? {
+            return Ok(name);
+        }
+        let fresh = Profile::new("default", Environment::Development);
+        self.save_profile(None, fresh, true).await?;
+        Ok("default".into())
+    }
+
     pub async fn set_secret(
         &self,
+        profile: Option<String>,
         name: SecretName,
         value: Sensitive<String>,
     ) -> Result<(), CommandError> {
-        check_secret(name, value.expose())?;
-        self.secrets
-            .set(name, Sensitive::new(value.expose().trim().to_string()))
-            .await?;
-        self.forget_connection(name).await;
+        let value = secrets::check(name, value.expose())
+            .map_err(|e| CommandError::new(Code::InvalidInput, e.to_string()))?;
+        let profile = self.secret_profile(profile).await?;
+        if name == SecretName::ClerkSecretKey
+            && Environment::of_clerk_key(value.expose()) == Some(Environment::Production)
+        {
+            self.file.update(|all| -> Result<(), CommandError> {
+                if let Some(p) = all.get_mut(&profile)
+                    && p.environment == Environment::Development
+                {
+                    p.environment = Environment::Production;
+                    p.color = Environment::Production.default_color().into();
+                }
+                Ok(())
+            })?;
+        }
+        self.keychain.set(&profile, name, value).await?;
+        self.users.lock().await.take();
         Ok(())
     }
 
-    pub async fn clear_secret(&self, name: SecretName) -> Result<(), CommandError> {
-        self.secrets.clear(name).await?;
-        self.forget_connection(name).await;
+    pub async fn clear_secret(
+        &self,
+        profile: Option<String>,
+        name: SecretName,
+    ) -> Result<(), CommandError> {
+        let Some(profile) = profile.or(self.active_name()?) else {
+            return Ok(());
+        };
+        self.keychain.clear(&profile, name).await?;
+        self.users.lock().await.take();
         Ok(())
+    }
+
+    /// The workspace of the profile in use, as a CLI command would open it.
+    pub async fn workspace(&self) -> Result<Workspace, CommandError> {
+        let overrides = Overrides {
+            profile: self.chosen.lock().map_or(None, |c| c.clone()),
+            ..self.overrides.clone()
+        };
+        Ok(Workspace::open(&self.file, &self.keychain, overrides).await?)
     }
 
     /// The users collection, connecting on first use.
-    pub async fn user_store<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-    ) -> Result<UserStore, CommandError> {
+    pub async fn user_store(&self) -> Result<UserStore, CommandError> {
         let mut users = self.users.lock().await;
         if let Some(store) = users.as_ref() {
             return Ok(store.clone());
         }
-        let store = self.connect(app).await?;
+        let store = self.workspace().await?.user_store().await?;
         *users = Some(store.clone());
         Ok(store)
     }
 
     /// A new connection with the current settings, replacing the one in use.
-    pub async fn reconnect<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-    ) -> Result<UserStore, CommandError> {
+    pub async fn reconnect(&self) -> Result<UserStore, CommandError> {
         let mut users = self.users.lock().await;
         users.take();
-        let store = self.connect(app).await?;
+        let store = self.workspace().await?.user_store().await?;
         *users = Some(store.clone());
         Ok(store)
-    }
-
-    async fn connect<R: Runtime>(&self, app: &AppHandle<R>) -> Result<UserStore, CommandError> {
-        let settings = self.settings(app)?;
-        let database = database_name(&self.overrides, &settings)?;
-        let uri = match &self.overrides.uri {
-            Some(uri) => uri.clone(),
-            None => self
-                .secrets
-                .get(SecretName::MongodbUri)
-                .await?
-                .ok_or_else(missing_uri)?,
-        };
-        Ok(UserStore::connect(&uri, &database, settings.mapping).await?)
-    }
-
-    async fn forget_connection(&self, name: SecretName) {
-        if name == SecretName::MongodbUri {
-            self.users.lock().await.take();
-        }
-    }
-}
-
-/// The database to open: the session's override, else the saved name.
-fn database_name(overrides: &Overrides, settings: &Settings) -> Result<String, CommandError> {
-    let saved = Some(settings.database.trim())
-        .filter(|name| !name.is_empty())
-        .map(str::to_string);
-    overrides.database.clone().or(saved).ok_or_else(|| {
-        CommandError::new(
-            Code::NotConfigured,
-            "No database name is set: open Settings and enter the database that holds the users collection.",
-        )
-    })
-}
-
-fn missing_uri() -> CommandError {
-    CommandError::new(
-        Code::NotConfigured,
-        "No MongoDB URI is set: open Settings and enter the connection string (it is kept in the OS keychain).",
-    )
-}
-
-/// Refuses values that cannot be right, before they reach the keychain.
-fn check_secret(name: SecretName, value: &str) -> Result<(), CommandError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(CommandError::new(
-            Code::InvalidInput,
-            "The value is empty; use Clear to remove a secret.",
-        ));
-    }
-    let is_uri = value.starts_with("mongodb://") || value.starts_with("mongodb+srv://");
-    if name == SecretName::MongodbUri && !is_uri {
-        return Err(CommandError::new(
-            Code::InvalidInput,
-            "A MongoDB URI starts with mongodb:// or mongodb+srv://",
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn saved(database: &str) -> Settings {
-        Settings {
-            database: database.into(),
-            ..Settings::default()
-        }
-    }
-
-    #[test]
-    fn the_session_override_wins_over_the_saved_database() {
-        let overrides = Overrides {
-            uri: None,
-            database: Some("from_env".into()),
-        };
-        assert_eq!(
-            database_name(&overrides, &saved("saved")).unwrap(),
-            "from_env",
-            "env/--database win"
-        );
-        assert_eq!(
-            database_name(&Overrides::default(), &saved(" saved ")).unwrap(),
-            "saved",
-            "else the saved name"
-        );
-    }
-
-    #[test]
-    fn no_database_anywhere_is_not_configured() {
-        let err = database_name(&Overrides::default(), &saved("  ")).unwrap_err();
-        assert_eq!(
-            err.code,
-            Code::NotConfigured,
-            "a blank saved name counts as none"
-        );
-        assert!(
-            err.message.contains("open Settings"),
-            "the message says what to do: {}",
-            err.message
-        );
-    }
-
-    #[test]
-    fn secrets_are_checked_without_being_echoed() {
-        let err = check_secret(SecretName::MongodbUri, "postgres://u:hunter2@h").unwrap_err();
-        assert_eq!(
-            err.code,
-            Code::InvalidInput,
-            "only mongodb URIs are accepted"
-        );
-        assert!(
-            !err.message.contains("hunter2"),
-            "the rejected value is not repeated: {}",
-            err.message
-        );
-        assert!(check_secret(SecretName::MongodbUri, " mongodb+srv://c.example.com ").is_ok());
-        assert_eq!(
-            check_secret(SecretName::ClerkSecretKey, " ")
-                .unwrap_err()
-                .code,
-            Code::InvalidInput
-        );
     }
 }

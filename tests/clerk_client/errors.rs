@@ -33,8 +33,10 @@ async fn a_bad_key_is_unauthorized_and_never_shown() {
         );
     }
     assert!(
-        err.to_string().contains("SYNCDESK_CLERK_SECRET_KEY"),
-        "the message says what to fix: {err}"
+        err.to_string()
+            .contains("copy it again from the Clerk Dashboard (API keys) into the profile")
+            && !err.to_string().contains("SYNCDESK_"),
+        "the message says what to fix, whichever front end or source the key came from: {err}"
     );
     let publishable = ClerkConfig::new(Sensitive::new("pk_test_abc".into()));
     assert!(

@@ -11,14 +11,17 @@ use tauri::test::{
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
-use syncdesk::desktop::keyring_secrets::KeyringSecrets;
-use syncdesk::desktop::state::{AppState, Overrides};
+use syncdesk::desktop::state::AppState;
+use syncdesk::keychain::Keychain;
 use syncdesk::mongo::FieldMapping;
+use syncdesk::profile::file::{ProfileFile, this_build_file_name};
 use syncdesk::scenario::seed_report_documents;
-use syncdesk::secrets::Sensitive;
+use syncdesk::secrets::{SecretName, Sensitive};
+use syncdesk::workspace::Overrides;
 
 use crate::support::{self, TestDb};
 
+mod profiles;
 mod secrets;
 mod settings;
 mod users;
@@ -32,16 +35,16 @@ pub struct MockApp {
     _app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
     pub settings_file: PathBuf,
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
 impl MockApp {
     pub fn new(overrides: Overrides, keychain_service: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let settings_file = dir.path().join("settings.json");
+        let settings_file = dir.path().join(this_build_file_name());
         let state = AppState::new(
-            KeyringSecrets::new(keychain_service),
-            settings_file.clone(),
+            ProfileFile::at(&settings_file),
+            Keychain::new(keychain_service),
             overrides,
         );
         let mut context = mock_context(noop_assets());
@@ -58,7 +61,7 @@ impl MockApp {
             _app: app,
             window,
             settings_file,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -94,11 +97,14 @@ impl MockApp {
 
 pub fn overrides(uri: Option<&str>, database: Option<&str>) -> Overrides {
     Overrides {
-        uri: uri.map(|u| Sensitive::new(u.to_string())),
+        secrets: uri
+            .map(|u| (SecretName::MongodbUri, Sensitive::new(u.to_string())))
+            .into_iter()
+            .collect(),
         database: database.map(str::to_string),
+        ..Overrides::default()
     }
 }
-
 /// A fresh database holding the seed report's 33 users, and the runtime that owns its client.
 pub fn seeded(test: &str) -> Option<(tokio::runtime::Runtime, TestDb)> {
     let rt = tokio::runtime::Runtime::new().unwrap();

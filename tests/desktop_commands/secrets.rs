@@ -2,9 +2,10 @@
 
 use serde_json::json;
 
-use syncdesk::desktop::state::Overrides;
+use syncdesk::workspace::Overrides;
 
 use super::{MockApp, overrides, seeded, usernames};
+use crate::support::keychain_or_skip;
 use crate::support::unique_name;
 
 #[test]
@@ -28,14 +29,7 @@ fn set_secret_refuses_a_value_that_is_not_a_mongodb_uri() {
 
 #[test]
 fn secrets_round_trip_through_the_os_keychain() {
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
-        assert!(
-            !crate::support::required(),
-            "no D-Bus session bus, but cargo xtask test runs the desktop tests in one: the keychain test cannot be skipped there"
-        );
-        println!(
-            "SKIPPED secrets_round_trip_through_the_os_keychain: no D-Bus session bus (cargo xtask test runs it in dbus-run-session with gnome-keyring)"
-        );
+    if !keychain_or_skip("secrets_round_trip_through_the_os_keychain") {
         return;
     }
     let Some((rt, db)) = seeded("keychain_round_trip") else {
@@ -77,6 +71,10 @@ fn secrets_round_trip_through_the_os_keychain() {
     assert!(
         !on_disk.contains("mongodb://"),
         "secrets never go to the settings file: {on_disk}"
+    );
+    assert!(
+        on_disk.contains("\"default\""),
+        "the first secret set with no profile created the profile `default`: {on_disk}"
     );
 
     app.ok("clear_secret", json!({"name": "mongodb_uri"}));

@@ -33,12 +33,16 @@ fn the_saved_database_name_is_used_and_round_trips() {
     let keys: Vec<_> = file.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["settings"],
+        ["profiles"],
         "one value under one key in the store file"
     );
     assert_eq!(
-        file["settings"], saved,
+        file["profiles"]["profiles"][0], saved,
         "the file holds exactly what get_settings returns"
+    );
+    assert_eq!(
+        file["profiles"]["default"], "default",
+        "saving with no profile yet created `default`, the default"
     );
     let page = app.ok("list_db_users", json!({}));
     assert_eq!(

@@ -123,7 +123,7 @@ fn no_database_name_is_not_configured() {
         "the UI sends the user to Settings on this code"
     );
     assert!(
-        err["message"].as_str().unwrap().contains("open Settings"),
+        err["message"].as_str().unwrap().contains("in Settings"),
         "the message says what to do: {err}"
     );
 }

@@ -134,3 +134,65 @@ pub async fn eventually<T>(
 pub fn required() -> bool {
     std::env::var_os("SYNCDESK_REQUIRE_DB").is_some()
 }
+
+/// Whether the OS keychain can be used: a session bus is there. Under `cargo xtask test` it
+/// always is (dbus-run-session with gnome-keyring), so a missing one fails the test there.
+#[cfg(feature = "keychain")]
+pub fn keychain_or_skip(test: &str) -> bool {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+        return true;
+    }
+    assert!(
+        !required(),
+        "no D-Bus session bus, but cargo xtask test runs the desktop tests in one: {test} cannot be skipped there"
+    );
+    println!(
+        "SKIPPED {test}: no D-Bus session bus (cargo xtask test runs it in dbus-run-session with gnome-keyring)"
+    );
+    false
+}
+
+/// The CLI with its own settings folder and keychain service, and no `SYNCDESK_*` credentials
+/// from the caller's environment: what it knows comes from the profile the test sets up.
+pub fn cli(data_dir: &std::path::Path, keychain_service: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_syncdesk"));
+    cmd.env("SYNCDESK_DATA_DIR", data_dir)
+        .env("SYNCDESK_KEYCHAIN_SERVICE", keychain_service);
+    for var in [
+        "SYNCDESK_PROFILE",
+        "SYNCDESK_MONGODB_URI",
+        "SYNCDESK_DATABASE",
+        "SYNCDESK_CLERK_SECRET_KEY",
+        "SYNCDESK_CLERK_API_URL",
+        "SYNCDESK_WEBHOOK_SECRET",
+        "SYNCDESK_MAPPING",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs a command with `input` on its standard input; stdout and stderr together.
+pub fn run_with_input(cmd: &mut std::process::Command, input: &str) -> (bool, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}

@@ -1,30 +1,30 @@
-//! Settings commands: read and save the settings, see the session's overrides, test the
-//! connection they describe.
+//! Settings commands: the profile in use (read, save), the session's overrides, a connection
+//! test.
 
 use serde::Serialize;
-use tauri::{AppHandle, Runtime, State};
+use tauri::State;
 
-use crate::settings::Settings;
+use crate::profile::Profile;
 
 use crate::desktop::error::CommandError;
 use crate::desktop::state::{AppState, OverridesView};
 
-/// Async so the first read of the settings file happens off the UI thread.
-#[tauri::command(async)]
-pub fn get_settings<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<Settings, CommandError> {
-    state.settings(&app)
+/// The profile in use, or a new `default` one when none is saved yet.
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> Result<Profile, CommandError> {
+    state.active_profile()
 }
 
+/// Saves the profile in use (creating it when none is saved yet).
 #[tauri::command]
-pub async fn save_settings<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn save_settings(
     state: State<'_, AppState>,
-    settings: Settings,
+    settings: Profile,
 ) -> Result<(), CommandError> {
-    state.save_settings(&app, settings).await
+    let previous = state.active_name()?;
+    state
+        .save_profile(previous.as_deref(), settings, false)
+        .await
 }
 
 /// What this session was started with (`SYNCDESK_*`, `--database`), shown beside the form.
@@ -41,11 +41,8 @@ pub struct ConnectionReport {
 }
 
 #[tauri::command]
-pub async fn test_connection<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<ConnectionReport, CommandError> {
-    let store = state.reconnect(&app).await?;
+pub async fn test_connection(state: State<'_, AppState>) -> Result<ConnectionReport, CommandError> {
+    let store = state.reconnect().await?;
     let documents = store.count().await?;
     Ok(ConnectionReport {
         location: store.location(),

@@ -1,7 +1,7 @@
 //! `list_db_users`: the database's users for the Users view.
 
 use serde::Serialize;
-use tauri::{AppHandle, Runtime, State};
+use tauri::State;
 
 use crate::user::DbUser;
 
@@ -19,11 +19,8 @@ pub struct UsersPage {
 }
 
 #[tauri::command]
-pub async fn list_db_users<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<UsersPage, CommandError> {
-    let store = state.user_store(&app).await?;
+pub async fn list_db_users(state: State<'_, AppState>) -> Result<UsersPage, CommandError> {
+    let store = state.user_store().await?;
     let users = store.list_users().await?;
     let problems = users.iter().filter(|u| !u.problems.is_empty()).count();
     Ok(UsersPage {

@@ -1,0 +1,82 @@
+//! Profile commands: list, choose, add or edit, remove. The same settings file the CLI's
+//! `syncdesk profile` writes, so either sees what the other saved.
+
+use serde::Serialize;
+use tauri::State;
+
+use crate::profile::{Environment, Profile};
+
+use crate::desktop::error::CommandError;
+use crate::desktop::state::AppState;
+
+/// A profile as the switcher shows it.
+#[derive(Debug, Serialize)]
+pub struct ProfileItem {
+    pub name: String,
+    pub environment: Environment,
+    pub color: String,
+    pub database: String,
+    pub default: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProfileList {
+    pub profiles: Vec<ProfileItem>,
+    /// The profile in use, `None` when the `SYNCDESK_*` variables alone are.
+    pub active: Option<String>,
+}
+
+#[tauri::command]
+pub async fn list_profiles(state: State<'_, AppState>) -> Result<ProfileList, CommandError> {
+    let all = state.profiles()?;
+    let profiles = all
+        .profiles
+        .iter()
+        .map(|p| ProfileItem {
+            name: p.name.clone(),
+            environment: p.environment,
+            color: p.color.clone(),
+            database: p.database.clone(),
+            default: all.default.as_deref() == Some(p.name.as_str()),
+        })
+        .collect();
+    Ok(ProfileList {
+        profiles,
+        active: state.active_name()?,
+    })
+}
+
+#[tauri::command]
+pub async fn get_profile(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Profile, CommandError> {
+    Ok(state.profiles()?.require(&name)?.clone())
+}
+
+/// Adds a profile (`previous` absent) or replaces the one named `previous`.
+#[tauri::command]
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    profile: Profile,
+    previous: Option<String>,
+    make_default: Option<bool>,
+) -> Result<(), CommandError> {
+    state
+        .save_profile(previous.as_deref(), profile, make_default.unwrap_or(false))
+        .await
+}
+
+#[tauri::command]
+pub async fn remove_profile(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
+    state.remove_profile(&name).await
+}
+
+/// Uses another profile in this window (`None`: the default one).
+#[tauri::command]
+pub async fn choose_profile(
+    state: State<'_, AppState>,
+    name: Option<String>,
+) -> Result<(), CommandError> {
+    state.choose(name).await
+}

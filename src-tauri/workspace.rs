@@ -1,0 +1,416 @@
+//! A workspace: one resolved profile (or the environment alone) with its credentials, which the
+//! CLI and the window both open before they read or write anything.
+//!
+//! Which profile: `--profile`, else `SYNCDESK_PROFILE`, else the default profile, else none (the
+//! `SYNCDESK_*` variables alone). Each value: the environment variable over the profile, and for
+//! secrets the environment over the OS keychain. The keychain is read only for the secrets the
+//! environment does not give, and a keychain that cannot be read is reported only when a secret
+//! from it is needed.
+
+use std::sync::Arc;
+
+use crate::clerk::{ClerkClient, ClerkConfig};
+use crate::keychain::{Keychain, KeychainError};
+use crate::mongo::{FieldMapping, UserStore};
+use crate::profile::file::{FileError, ProfileFile};
+use crate::profile::{Environment, ListenerSettings, Profile, ProfileError};
+use crate::secrets::{SecretName, Sensitive};
+use crate::settings::{SettingsError, env_var};
+use crate::webhook::{SigningSecret, VerifyError};
+
+/// Names the profile to use when `--profile` is not given.
+pub const PROFILE_VAR: &str = "SYNCDESK_PROFILE";
+pub const DATABASE_VAR: &str = "SYNCDESK_DATABASE";
+pub const CLERK_API_URL_VAR: &str = "SYNCDESK_CLERK_API_URL";
+
+/// What a run was started with, over any profile: flags, then `SYNCDESK_*` variables.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub profile: Option<String>,
+    pub database: Option<String>,
+    pub mapping: Option<FieldMapping>,
+    pub clerk_api_url: Option<String>,
+    pub secrets: Vec<(SecretName, Sensitive<String>)>,
+}
+
+impl Overrides {
+    /// The `SYNCDESK_*` variables; flags are set on the result by the CLI.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        let mut secrets = Vec::new();
+        for name in SecretName::ALL {
+            if let Some(value) = env_var(name.env_var())? {
+                secrets.push((name, Sensitive::new(value)));
+            }
+        }
+        Ok(Self {
+            profile: env_var(PROFILE_VAR)?,
+            database: env_var(DATABASE_VAR)?,
+            mapping: None,
+            clerk_api_url: env_var(CLERK_API_URL_VAR)?,
+            secrets,
+        })
+    }
+
+    fn secret(&self, name: SecretName) -> Option<&Sensitive<String>> {
+        self.secrets
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Where a secret came from (shown as such; the value never is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Environment,
+    Keychain,
+}
+
+#[derive(Debug, Clone)]
+enum Slot {
+    Set(Sensitive<String>, Origin),
+    NotSet,
+    Unreadable(Arc<KeychainError>),
+}
+
+/// Why a workspace cannot do what was asked; each says what to fix, in words for either front end.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Env(#[from] SettingsError),
+    #[error("{}", missing_secret(*.secret, .profile.as_deref()))]
+    MissingSecret {
+        secret: SecretName,
+        profile: Option<String>,
+    },
+    #[error("cannot read the {} of profile {profile:?} from the OS keychain: {source}", .secret.label())]
+    Keychain {
+        secret: SecretName,
+        profile: String,
+        source: Arc<KeychainError>,
+    },
+    #[error("{}", missing_database(.profile.as_deref()))]
+    NoDatabase { profile: Option<String> },
+    #[error(transparent)]
+    Clerk(#[from] crate::clerk::Error),
+    #[error(transparent)]
+    Mongo(#[from] crate::mongo::Error),
+    #[error(transparent)]
+    WebhookSecret(#[from] VerifyError),
+}
+
+fn missing_secret(secret: SecretName, profile: Option<&str>) -> String {
+    let label = secret.label();
+    let var = secret.env_var();
+    let cli = secret.cli_name();
+    match profile {
+        Some(p) => format!(
+            "profile {p:?} has no {label}: set it in Settings → Secrets, or with `syncdesk profile set-secret {p} {cli}`, or set {var}"
+        ),
+        None => format!(
+            "no {label} is set: add a profile (Settings, or `syncdesk profile add NAME` then `syncdesk profile set-secret NAME {cli}`), or set {var}"
+        ),
+    }
+}
+
+fn missing_database(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!(
+            "profile {p:?} names no database: set it in Settings, or with `syncdesk profile edit {p} --database NAME` (or pass --database, or set {DATABASE_VAR})"
+        ),
+        None => format!(
+            "no database name is set: add a profile with its database (in Settings, or `syncdesk profile add NAME --database DB`), or set {DATABASE_VAR}"
+        ),
+    }
+}
+
+/// One resolved profile (or none) and its credentials.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    profile: Option<Profile>,
+    environment: Environment,
+    clerk_api_url: String,
+    database: Option<String>,
+    mapping: FieldMapping,
+    clerk_key: Slot,
+    mongodb_uri: Slot,
+    webhook_secret: Slot,
+}
+
+impl Workspace {
+    /// Chooses the profile, reads what the environment does not give from the keychain.
+    pub async fn open(
+        file: &ProfileFile,
+        keychain: &Keychain,
+        overrides: Overrides,
+    ) -> Result<Self, WorkspaceError> {
+        let profiles = file.load()?;
+        let profile = match &overrides.profile {
+            Some(name) => Some(profiles.require(name)?.clone()),
+            None => profiles.default_profile().cloned(),
+        };
+        let mut slots = [Slot::NotSet, Slot::NotSet, Slot::NotSet];
+        for (slot, name) in slots.iter_mut().zip(SecretName::ALL) {
+            *slot = match (overrides.secret(name), &profile) {
+                (Some(value), _) => Slot::Set(value.clone(), Origin::Environment),
+                (None, None) => Slot::NotSet,
+                (None, Some(p)) => match keychain.get(&p.name, name).await {
+                    Ok(Some(value)) => Slot::Set(value, Origin::Keychain),
+                    Ok(None) => Slot::NotSet,
+                    Err(e) => Slot::Unreadable(Arc::new(e)),
+                },
+            };
+        }
+        Ok(Self::from_parts(profile, overrides, slots))
+    }
+
+    /// `slots` in `SecretName::ALL` order: the URI, the Clerk key, the webhook secret.
+    fn from_parts(profile: Option<Profile>, overrides: Overrides, slots: [Slot; 3]) -> Self {
+        let [mongodb_uri, clerk_key, webhook_secret] = slots;
+        let key_says = match &clerk_key {
+            Slot::Set(key, _) => Environment::of_clerk_key(key.expose()),
+            _ => None,
+        };
+        let environment = match (profile.as_ref().map(|p| p.environment), key_says) {
+            // A live key is never treated as development, whatever the label says.
+            (Some(Environment::Development) | None, Some(Environment::Production)) => {
+                Environment::Production
+            }
+            (Some(env), _) => env,
+            (None, _) => Environment::Development,
+        };
+        let saved_database = profile
+            .as_ref()
+            .map(|p| p.database.trim().to_string())
+            .filter(|d| !d.is_empty());
+        Self {
+            environment,
+            clerk_api_url: overrides
+                .clerk_api_url
+                .or_else(|| profile.as_ref().map(|p| p.clerk_api_url.clone()))
+                .unwrap_or_else(|| crate::clerk::DEFAULT_BASE_URL.into()),
+            database: overrides.database.or(saved_database),
+            mapping: overrides
+                .mapping
+                .or_else(|| profile.as_ref().map(|p| p.mapping.clone()))
+                .unwrap_or_default(),
+            profile,
+            clerk_key,
+            mongodb_uri,
+            webhook_secret,
+        }
+    }
+
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_ref()
+    }
+
+    pub fn profile_name(&self) -> Option<&str> {
+        self.profile.as_ref().map(|p| p.name.as_str())
+    }
+
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    /// Writes here need an explicit confirmation (the CLI's `--yes`, the profile name typed).
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    /// `profile staging (production)`, or `the SYNCDESK_* variables (development)`.
+    pub fn label(&self) -> String {
+        match self.profile_name() {
+            Some(name) => format!("profile {name} ({})", self.environment),
+            None => format!("the SYNCDESK_* variables ({})", self.environment),
+        }
+    }
+
+    pub fn mapping(&self) -> &FieldMapping {
+        &self.mapping
+    }
+
+    pub fn clerk_api_url(&self) -> &str {
+        &self.clerk_api_url
+    }
+
+    pub fn listener(&self) -> ListenerSettings {
+        self.profile
+            .as_ref()
+            .map(|p| p.listener.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn forward_url(&self) -> Option<&str> {
+        self.profile.as_ref().and_then(|p| p.forward_url.as_deref())
+    }
+
+    pub fn database(&self) -> Result<&str, WorkspaceError> {
+        self.database
+            .as_deref()
+            .ok_or_else(|| WorkspaceError::NoDatabase {
+                profile: self.profile_name().map(str::to_string),
+            })
+    }
+
+    /// Where each secret comes from, or `None` when it is not set (or cannot be read).
+    pub fn secret_origins(&self) -> [(SecretName, Option<Origin>); 3] {
+        SecretName::ALL.map(|name| {
+            let origin = match self.slot(name) {
+                Slot::Set(_, origin) => Some(*origin),
+                _ => None,
+            };
+            (name, origin)
+        })
+    }
+
+    fn slot(&self, name: SecretName) -> &Slot {
+        match name {
+            SecretName::MongodbUri => &self.mongodb_uri,
+            SecretName::ClerkSecretKey => &self.clerk_key,
+            SecretName::WebhookSecret => &self.webhook_secret,
+        }
+    }
+
+    /// The secret, or what to do to set it.
+    pub fn secret(&self, name: SecretName) -> Result<&Sensitive<String>, WorkspaceError> {
+        match self.slot(name) {
+            Slot::Set(value, _) => Ok(value),
+            Slot::NotSet => Err(WorkspaceError::MissingSecret {
+                secret: name,
+                profile: self.profile_name().map(str::to_string),
+            }),
+            Slot::Unreadable(e) => Err(WorkspaceError::Keychain {
+                secret: name,
+                profile: self.profile_name().unwrap_or_default().to_string(),
+                source: e.clone(),
+            }),
+        }
+    }
+
+    pub fn clerk_config(&self) -> Result<ClerkConfig, WorkspaceError> {
+        let mut config = ClerkConfig::new(self.secret(SecretName::ClerkSecretKey)?.clone());
+        config.base_url = self.clerk_api_url.clone();
+        Ok(config)
+    }
+
+    pub fn clerk_client(&self) -> Result<ClerkClient, WorkspaceError> {
+        Ok(ClerkClient::new(self.clerk_config()?)?)
+    }
+
+    /// Connects to the profile's users collection.
+    pub async fn user_store(&self) -> Result<UserStore, WorkspaceError> {
+        let uri = self.secret(SecretName::MongodbUri)?;
+        let database = self.database()?;
+        Ok(UserStore::connect(uri, database, self.mapping.clone()).await?)
+    }
+
+    pub fn signing_secret(&self) -> Result<SigningSecret, WorkspaceError> {
+        Ok(SigningSecret::parse(
+            self.secret(SecretName::WebhookSecret)?.expose(),
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_key(profile: Option<Profile>, key: &str) -> Workspace {
+        let slots = [
+            Slot::NotSet,
+            Slot::Set(Sensitive::new(key.into()), Origin::Keychain),
+            Slot::NotSet,
+        ];
+        Workspace::from_parts(profile, Overrides::default(), slots)
+    }
+
+    #[test]
+    fn a_live_key_is_never_development_but_a_chosen_staging_label_stays() {
+        let dev = Profile::new("dev", Environment::Development);
+        assert_eq!(
+            with_key(Some(dev), "sk_live_x").environment(),
+            Environment::Production,
+            "a development label on a live key is a mistake the guard must not trust"
+        );
+        let staging = Profile::new("stage", Environment::Staging);
+        assert_eq!(
+            with_key(Some(staging), "sk_live_x").environment(),
+            Environment::Staging,
+            "staging was chosen on purpose"
+        );
+        assert_eq!(
+            with_key(None, "sk_live_x").environment(),
+            Environment::Production,
+            "with no profile the key decides"
+        );
+        assert!(!with_key(None, "sk_test_x").is_production());
+    }
+
+    #[test]
+    fn the_environment_overrides_the_profile() {
+        let mut profile = Profile::new("dev", Environment::Development);
+        profile.database = "saved".into();
+        profile.clerk_api_url = "https://clerk.example.com/v1".into();
+        let overrides = Overrides {
+            database: Some("from_env".into()),
+            ..Overrides::default()
+        };
+        let slots = [Slot::NotSet, Slot::NotSet, Slot::NotSet];
+        let ws = Workspace::from_parts(Some(profile), overrides, slots);
+        assert_eq!(ws.database().unwrap(), "from_env", "SYNCDESK_DATABASE wins");
+        assert_eq!(
+            ws.clerk_api_url(),
+            "https://clerk.example.com/v1",
+            "unset variables leave the profile's value"
+        );
+    }
+
+    #[test]
+    fn a_missing_secret_says_where_to_set_it() {
+        let ws = Workspace::from_parts(
+            Some(Profile::new("staging", Environment::Staging)),
+            Overrides::default(),
+            [Slot::NotSet, Slot::NotSet, Slot::NotSet],
+        );
+        let err = ws.clerk_client().unwrap_err().to_string();
+        assert!(
+            err.contains("profile \"staging\" has no Clerk secret key")
+                && err.contains("syncdesk profile set-secret staging clerk-secret-key")
+                && err.contains("SYNCDESK_CLERK_SECRET_KEY"),
+            "names the profile, the window, the CLI and the variable: {err}"
+        );
+        let err = ws.database().unwrap_err().to_string();
+        assert!(err.contains("names no database"), "{err}");
+    }
+
+    #[test]
+    fn an_unreadable_keychain_is_reported_when_its_secret_is_needed() {
+        let locked = Slot::Unreadable(Arc::new(KeychainError::Unavailable {
+            reason: "locked".into(),
+        }));
+        let ws = Workspace::from_parts(
+            Some(Profile::new("dev", Environment::Development)),
+            Overrides::default(),
+            [
+                Slot::Set(Sensitive::new("mongodb://h".into()), Origin::Environment),
+                locked,
+                Slot::NotSet,
+            ],
+        );
+        assert!(
+            ws.secret(SecretName::MongodbUri).is_ok(),
+            "the env URI works"
+        );
+        let err = ws.clerk_client().unwrap_err().to_string();
+        assert!(
+            err.contains("OS keychain") && err.contains("unlocked"),
+            "says the keychain is the problem and how to fix it: {err}"
+        );
+    }
+}
