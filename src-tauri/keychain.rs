@@ -16,8 +16,8 @@ pub const SERVICE_VAR: &str = "SYNCDESK_KEYCHAIN_SERVICE";
 #[derive(Debug, thiserror::Error)]
 pub enum KeychainError {
     #[error(
-        "the OS keychain is not available ({reason}); on Linux a Secret Service (GNOME Keyring or \
-         KWallet) must be running and unlocked"
+        "the OS keychain is not available ({reason}); {}, or set the SYNCDESK_* environment variables instead",
+        how_to_fix()
     )]
     Unavailable { reason: String },
     #[error("the keychain entry for {name} is not valid text; clear it and set it again")]
@@ -118,12 +118,45 @@ impl Keychain {
             .collect())
     }
 
+    /// Moves the secrets an earlier version kept under the bare account names (`mongodb_uri`, …)
+    /// to `profile`'s accounts, unless that profile already has its own. Returns how many moved.
+    pub async fn adopt_legacy(&self, profile: &str) -> Result<usize, KeychainError> {
+        let mut moved = 0;
+        for name in SecretName::ALL {
+            let service = self.service.clone();
+            let legacy = name.as_str().to_string();
+            let Some(value) = blocking(move || platform::read(&service, &legacy, name)).await?
+            else {
+                continue;
+            };
+            if self.get(profile, name).await?.is_none() {
+                self.set(profile, name, value).await?;
+                moved += 1;
+            }
+            let service = self.service.clone();
+            let legacy = name.as_str().to_string();
+            blocking(move || platform::delete(&service, &legacy, name)).await?;
+        }
+        Ok(moved)
+    }
+
     /// Removes every secret of a profile (when the profile is removed).
     pub async fn clear_all(&self, profile: &str) -> Result<(), KeychainError> {
         for name in SecretName::ALL {
             self.clear(profile, name).await?;
         }
         Ok(())
+    }
+}
+
+/// What makes this platform's keychain available.
+fn how_to_fix() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "unlock the login keychain (Keychain Access) and allow Syncdesk when asked"
+    } else if cfg!(target_os = "windows") {
+        "sign in to Windows with your own account so Credential Manager is available"
+    } else {
+        "on Linux a Secret Service (GNOME Keyring or KWallet) must be running and unlocked"
     }
 }
 

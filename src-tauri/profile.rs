@@ -6,6 +6,7 @@
 
 pub mod dotenv;
 pub mod file;
+pub mod mapping_check;
 
 use serde::{Deserialize, Serialize};
 

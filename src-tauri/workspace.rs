@@ -7,6 +7,8 @@
 //! environment does not give, and a keychain that cannot be read is reported only when a secret
 //! from it is needed.
 
+pub mod check;
+
 use std::sync::Arc;
 
 use crate::clerk::{ClerkClient, ClerkConfig};
@@ -134,12 +136,30 @@ fn missing_database(profile: Option<&str>) -> String {
 pub struct Workspace {
     profile: Option<Profile>,
     environment: Environment,
+    /// The Clerk key is an `sk_live_` one: a production instance, whatever the label.
+    live_key: bool,
     clerk_api_url: String,
     database: Option<String>,
     mapping: FieldMapping,
     clerk_key: Slot,
     mongodb_uri: Slot,
     webhook_secret: Slot,
+}
+
+/// Brings the settings of an earlier version (one database, secrets under bare keychain names)
+/// into the profile `default`, once; the window and the CLI both call it at start.
+pub async fn migrate_legacy(file: &ProfileFile, keychain: &Keychain) -> Result<(), WorkspaceError> {
+    if !file.is_legacy()? {
+        return Ok(());
+    }
+    match keychain.adopt_legacy("default").await {
+        Ok(_) | Err(KeychainError::NotBuilt) => {}
+        Err(e) => {
+            tracing::warn!("the earlier version's secrets stay where they were: {e}");
+            return Ok(());
+        }
+    }
+    file.update(|_| Ok::<(), WorkspaceError>(()))
 }
 
 impl Workspace {
@@ -176,6 +196,7 @@ impl Workspace {
             Slot::Set(key, _) => Environment::of_clerk_key(key.expose()),
             _ => None,
         };
+        let live_key = key_says == Some(Environment::Production);
         let environment = match (profile.as_ref().map(|p| p.environment), key_says) {
             // A live key is never treated as development, whatever the label says.
             (Some(Environment::Development) | None, Some(Environment::Production)) => {
@@ -190,6 +211,7 @@ impl Workspace {
             .filter(|d| !d.is_empty());
         Self {
             environment,
+            live_key,
             clerk_api_url: overrides
                 .clerk_api_url
                 .or_else(|| profile.as_ref().map(|p| p.clerk_api_url.clone()))
@@ -218,16 +240,23 @@ impl Workspace {
         self.environment
     }
 
-    /// Writes here need an explicit confirmation (the CLI's `--yes`, the profile name typed).
+    /// Writes here need an explicit confirmation (the CLI's `--yes`, the profile name typed):
+    /// a profile marked production, or any profile whose Clerk key is a live one.
     pub fn is_production(&self) -> bool {
-        self.environment == Environment::Production
+        self.environment == Environment::Production || self.live_key
     }
 
-    /// `profile staging (production)`, or `the SYNCDESK_* variables (development)`.
+    /// `profile staging (production)`, `profile stage (staging, live Clerk key)`, or
+    /// `the SYNCDESK_* variables (development)`.
     pub fn label(&self) -> String {
+        let env = if self.live_key && self.environment != Environment::Production {
+            format!("{}, live Clerk key", self.environment)
+        } else {
+            self.environment.to_string()
+        };
         match self.profile_name() {
-            Some(name) => format!("profile {name} ({})", self.environment),
-            None => format!("the SYNCDESK_* variables ({})", self.environment),
+            Some(name) => format!("profile {name} ({env})"),
+            None => format!("the SYNCDESK_* variables ({env})"),
         }
     }
 
@@ -338,12 +367,20 @@ mod tests {
             Environment::Production,
             "a development label on a live key is a mistake the guard must not trust"
         );
-        let staging = Profile::new("stage", Environment::Staging);
-        assert_eq!(
-            with_key(Some(staging), "sk_live_x").environment(),
-            Environment::Staging,
-            "staging was chosen on purpose"
+        let staging = with_key(
+            Some(Profile::new("stage", Environment::Staging)),
+            "sk_live_x",
         );
+        assert_eq!(
+            staging.environment(),
+            Environment::Staging,
+            "staging was chosen on purpose and keeps its label"
+        );
+        assert!(
+            staging.is_production(),
+            "but a live key writes to a production instance: the guard applies"
+        );
+        assert_eq!(staging.label(), "profile stage (staging, live Clerk key)");
         assert_eq!(
             with_key(None, "sk_live_x").environment(),
             Environment::Production,

@@ -69,10 +69,15 @@ fn profiles_are_added_listed_edited_made_default_and_removed() {
     assert_eq!(shown["color"], "#aa0000", "the edit was saved: {show}");
     assert_eq!(shown["default"], true, "--default moved the default");
     assert_eq!(shown["environment"], "production");
-    assert!(
-        ["set", "not set", "unknown (keychain unavailable)"]
-            .contains(&shown["secrets"]["clerk_secret_key"].as_str().unwrap()),
-        "secrets only as set / not set: {show}"
+    let expected =
+        if cfg!(feature = "keychain") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+            "not set"
+        } else {
+            "unknown (keychain unavailable)"
+        };
+    assert_eq!(
+        shown["secrets"]["clerk_secret_key"], expected,
+        "secrets only as set / not set (a build without a keychain cannot tell): {show}"
     );
     let (ok, text) = run(d, &service, &["profile", "remove", "prod"]);
     assert!(ok, "{text}");
@@ -199,6 +204,21 @@ mod keychain {
             "show says set, never the value: {show}"
         );
         outputs.push_str(&show);
+        let (ok, tested) = run(d, &service, &["profile", "test", "dev"]);
+        assert!(
+            ok && tested.contains("pass  Clerk")
+                && tested.contains("a development instance (sk_test_ key)")
+                && tested.contains("pass  collection")
+                && tested.contains("holds 33 documents")
+                && tested.contains("pass  webhook secret"),
+            "every step of a working profile passes: {tested}"
+        );
+        assert!(
+            tested.contains("warn  field mapping")
+                && tested.contains("but 2 of 33 sampled documents have it"),
+            "the seed report's local users have no Clerk id: a warning, not a failure: {tested}"
+        );
+        outputs.push_str(&tested);
 
         let (ok, diff) = run(d, &service, &["diff"]);
         assert!(
@@ -221,7 +241,7 @@ mod keychain {
         assert!(ok, "{text}");
         let (ok, refused) = run(d, &service, &["sync"]);
         assert!(
-            !ok && refused.contains("profile dev (production) is production")
+            !ok && refused.contains("profile dev (production) writes to a production instance")
                 && refused.contains("--yes"),
             "a production profile's sync needs --yes: {refused}"
         );
@@ -314,6 +334,78 @@ mod keychain {
                 "the URI's password reached {path}"
             );
         }
+        // A second import that cannot be saved (a database name MongoDB refuses) changes nothing.
+        let bad = dir.path().join("bad.env");
+        std::fs::write(
+            &bad,
+            "CLERK_SECRET_KEY=sk_test_replacement123\nDB_NAME=my.db\n",
+        )
+        .unwrap();
+        let (ok, text) = run(
+            &data,
+            &service,
+            &["profile", "import-env", "prod", bad.to_str().unwrap()],
+        );
+        assert!(
+            !ok && text.contains("was not imported") && text.contains("database"),
+            "{text}"
+        );
+        let key = Keychain::new(&service)
+            .get("prod", SecretName::ClerkSecretKey)
+            .await
+            .unwrap();
+        assert_eq!(
+            key.as_ref().map(|k| k.expose().as_str()),
+            Some("sk_live_abcdefghijklmnop"),
+            "the refused import did not replace the key"
+        );
         Keychain::new(&service).clear_all("prod").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_earlier_versions_settings_and_secrets_become_the_profile_default() {
+        if !keychain_or_skip("an_earlier_versions_settings_and_secrets_become_the_profile_default")
+        {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let service = format!("syncdesk-test-{}", unique_name("legacy"));
+        let file = dir
+            .path()
+            .join(syncdesk::profile::file::this_build_file_name());
+        std::fs::write(&file, r#"{"settings": {"database": "app"}}"#).unwrap();
+        // Where the earlier window kept the URI: the bare account name.
+        keyring::Entry::new(&service, "mongodb_uri")
+            .unwrap()
+            .set_password("mongodb://legacy.example.com")
+            .unwrap();
+        let (ok, text) = run(dir.path(), &service, &["profile", "show", "default"]);
+        assert!(
+            ok && text.contains("database      app") && text.contains("mongodb-uri   set"),
+            "{text}"
+        );
+        let moved = Keychain::new(&service)
+            .get("default", SecretName::MongodbUri)
+            .await
+            .unwrap();
+        assert_eq!(
+            moved.as_ref().map(|v| v.expose().as_str()),
+            Some("mongodb://legacy.example.com")
+        );
+        assert!(
+            matches!(
+                keyring::Entry::new(&service, "mongodb_uri")
+                    .unwrap()
+                    .get_password(),
+                Err(keyring::Error::NoEntry)
+            ),
+            "the old entry is gone once moved"
+        );
+        assert!(
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .contains("\"profiles\"")
+        );
+        Keychain::new(&service).clear_all("default").await.unwrap();
     }
 }

@@ -16,7 +16,7 @@ pub enum DbCommand {
     /// Write a named scenario into the users collection (`seed-report`).
     Seed(SeedArgs),
     /// Create the unique indexes (Clerk id, user id) and report duplicates that block them.
-    Indexes,
+    Indexes(IndexesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -24,6 +24,13 @@ pub struct UsersArgs {
     /// One JSON object per line instead of a table.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexesArgs {
+    /// Create indexes in a production profile's collection.
+    #[arg(long)]
+    yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -43,8 +50,8 @@ pub async fn run(cmd: DbCommand, ws: &Workspace) -> anyhow::Result<ExitCode> {
     if let DbCommand::Seed(args) = &cmd {
         super::confirm_write(ws, args.yes, "seeding")?;
     }
-    if let DbCommand::Indexes = &cmd {
-        super::confirm_write(ws, true, "creating indexes")?;
+    if let DbCommand::Indexes(args) = &cmd {
+        super::confirm_write(ws, args.yes, "creating indexes")?;
     }
     let store = ws.user_store().await?;
     let mut out = std::io::stdout().lock();
@@ -77,7 +84,7 @@ pub async fn run(cmd: DbCommand, ws: &Workspace) -> anyhow::Result<ExitCode> {
                 store.mapping().collection
             )?;
         }
-        DbCommand::Indexes => {
+        DbCommand::Indexes(_) => {
             let report = store.ensure_indexes().await?;
             writeln!(out, "unique indexes: {}", report.unique.join(", "))?;
             writeln!(out, "lookup indexes: {}", report.lookup.join(", "))?;

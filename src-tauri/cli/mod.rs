@@ -23,7 +23,11 @@ use clap::{Parser, Subcommand};
 use crate::keychain::Keychain;
 use crate::mongo::FieldMapping;
 use crate::profile::file::ProfileFile;
+use crate::settings::env_var;
 use crate::workspace::{Overrides, Workspace};
+
+/// Names a field mapping file when `--mapping` is not given.
+const MAPPING_VAR: &str = "SYNCDESK_MAPPING";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,8 +39,9 @@ pub struct Cli {
     /// The profile to use (else SYNCDESK_PROFILE, else the default profile).
     #[arg(long, global = true, value_name = "NAME")]
     profile: Option<String>,
-    /// A JSON field mapping for a users collection with other field names (over the profile's).
-    #[arg(long, global = true, env = "SYNCDESK_MAPPING")]
+    /// A JSON field mapping for a users collection with other field names (over the profile's;
+    /// else SYNCDESK_MAPPING). With `profile add|edit` it becomes the profile's own.
+    #[arg(long, global = true)]
     mapping: Option<PathBuf>,
     /// The database holding the users collection (over SYNCDESK_DATABASE and the profile's).
     #[arg(long, global = true)]
@@ -85,8 +90,12 @@ impl Cli {
         if let Some(database) = &self.database {
             overrides.database = Some(database.clone());
         }
-        if let Some(path) = &self.mapping {
-            overrides.mapping = Some(FieldMapping::from_file(path)?);
+        let path = match &self.mapping {
+            Some(path) => Some(path.clone()),
+            None => env_var(MAPPING_VAR)?.map(PathBuf::from),
+        };
+        if let Some(path) = path {
+            overrides.mapping = Some(FieldMapping::from_file(&path)?);
         }
         Ok(overrides)
     }
@@ -110,18 +119,25 @@ pub fn main(cli: Cli) -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let overrides = cli.overrides()?;
+    // Only the flags become a profile's own values, never the SYNCDESK_* variables.
     let flags = profile::Flags {
         database: cli.database.clone(),
-        mapping: overrides.mapping.clone(),
+        mapping: match &cli.mapping {
+            Some(path) => Some(FieldMapping::from_file(path)?),
+            None => None,
+        },
     };
     let Some(command) = cli.command else {
         return Ok(ExitCode::from(2));
     };
     let file = ProfileFile::for_this_build()?;
     let keychain = Keychain::for_this_build();
+    crate::workspace::migrate_legacy(&file, &keychain).await?;
     let ws = || Workspace::open(&file, &keychain, overrides.clone());
     match command {
-        Command::Profile(cmd) => profile::run(cmd, &file, &keychain, flags).await,
+        Command::Profile(cmd) => {
+            profile::run(cmd, &file, &keychain, flags, overrides.clone()).await
+        }
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Db(cmd) => db::run(cmd, &ws().await?).await,
         Command::Clerk(cmd) => clerk::run(cmd, &ws().await?).await,
@@ -138,7 +154,7 @@ fn confirm_write(ws: &Workspace, yes: bool, what: &str) -> anyhow::Result<()> {
     let _ = writeln!(std::io::stderr(), "{what} with {}", ws.label());
     if ws.is_production() && !yes {
         anyhow::bail!(
-            "{} is production: {what} writes to it only with --yes (review first; `--dry-run` where there is one shows what would change)",
+            "{} writes to a production instance: {what} goes ahead only with --yes (review first; `--dry-run` where there is one shows what would change)",
             ws.label()
         );
     }

@@ -167,7 +167,7 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
     }
     if (ws.is_production() || snapshot.production) && !args.yes {
         bail!(
-            "{} is production: review the {} operations above, then run again with --yes",
+            "{} writes to a production instance: review the {} operations above, then run again with --yes",
             ws.label(),
             plan.ops.len()
         );

@@ -30,6 +30,8 @@ pub enum Code {
     InvalidInput,
     /// The OS keychain is locked, missing or refused.
     Keychain,
+    /// What the page saves was changed elsewhere since it was read: the UI reloads it.
+    Conflict,
     /// The settings file cannot be read or written.
     Storage,
     /// Anything else the server answered; shown as is.

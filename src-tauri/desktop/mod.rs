@@ -20,11 +20,9 @@ use state::AppState;
 /// Opens the window and runs until it is closed, over the session's overrides (the
 /// `SYNCDESK_*` variables and the `--profile`, `--database` and `--mapping` flags).
 pub fn run(overrides: Overrides) -> anyhow::Result<()> {
-    let state = AppState::new(
-        ProfileFile::for_this_build()?,
-        Keychain::for_this_build(),
-        overrides,
-    );
+    let (file, keychain) = (ProfileFile::for_this_build()?, Keychain::for_this_build());
+    tauri::async_runtime::block_on(crate::workspace::migrate_legacy(&file, &keychain))?;
+    let state = AppState::new(file, keychain, overrides);
     builder(Builder::default())
         .manage(state)
         .run(tauri::generate_context!())
@@ -44,6 +42,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::profiles::save_profile,
         commands::profiles::remove_profile,
         commands::profiles::choose_profile,
+        commands::profiles::test_profile,
         commands::secrets::set_secret,
         commands::secrets::clear_secret,
         commands::secrets::secret_status,

@@ -94,10 +94,13 @@ impl AppState {
         Ok(())
     }
 
-    /// Adds (`previous` = `None`) or replaces a profile.
+    /// Adds (`previous` = `None`) or replaces a profile. `loaded` is the profile as the page
+    /// read it: when the file holds something else now (the CLI changed it meanwhile), the save
+    /// is refused rather than undoing that change. A rename moves the profile's secrets too.
     pub async fn save_profile(
         &self,
         previous: Option<&str>,
+        loaded: Option<&Profile>,
         profile: Profile,
         make_default: bool,
     ) -> Result<(), CommandError> {
@@ -106,16 +109,40 @@ impl AppState {
             ..profile
         };
         let name = profile.name.clone();
-        self.file.update(|all| -> Result<(), CommandError> {
-            match previous.filter(|p| all.get(p).is_some()) {
-                Some(previous) => all.replace(previous, profile)?,
+        let renamed_from = previous.filter(|p| *p != name);
+        if let Some(old) = renamed_from
+            && let Err(e) = self.copy_secrets(old, &name).await
+        {
+            let _ = self.keychain.clear_all(&name).await;
+            return Err(e);
+        }
+        let saved = self.file.update(|all| -> Result<(), CommandError> {
+            match previous {
+                Some(previous) => {
+                    let current = all.require(previous)?;
+                    if loaded.is_some_and(|l| l != current) {
+                        return Err(CommandError::new(
+                            Code::Conflict,
+                            format!(
+                                "The profile {previous} was changed elsewhere (by `syncdesk profile` or another window) since it was opened here; reload it and make your change again."
+                            ),
+                        ));
+                    }
+                    all.replace(previous, profile)?;
+                }
                 None => all.add(profile, make_default)?,
             }
             if make_default {
                 all.set_default(&name)?;
             }
             Ok(())
-        })?;
+        });
+        if let Some(old) = renamed_from {
+            // Exactly one name keeps the secrets: the new one when the rename was saved.
+            let stale = if saved.is_ok() { old } else { name.as_str() };
+            let _ = self.keychain.clear_all(stale).await;
+        }
+        saved?;
         if let (Some(previous), Ok(mut chosen)) = (previous, self.chosen.lock())
             && chosen.as_deref() == Some(previous)
         {
@@ -125,10 +152,36 @@ impl AppState {
         Ok(())
     }
 
-    /// Removes a profile and its secrets (the secrets first: a failure leaves both).
+    /// The Settings view's save: only the fields it edits (database, mapping) onto the profile as
+    /// it is now, so a change the CLI made to the others meanwhile is kept.
+    pub async fn save_settings(&self, settings: Profile) -> Result<(), CommandError> {
+        let Some(active) = self.active_name()? else {
+            return self.save_profile(None, None, settings, true).await;
+        };
+        self.file.update(|all| -> Result<(), CommandError> {
+            let mut profile = all.require(&active)?.clone();
+            profile.database = settings.database.trim().to_string();
+            profile.mapping = settings.mapping;
+            all.replace(&active, profile)?;
+            Ok(())
+        })?;
+        self.users.lock().await.take();
+        Ok(())
+    }
+
+    /// Copies a profile's secrets to another name (for a rename), replacing what that name had.
+    async fn copy_secrets(&self, from: &str, to: &str) -> Result<(), CommandError> {
+        for (name, value) in self.keychain.get_all(from).await? {
+            match value {
+                Some(value) => self.keychain.set(to, name, value).await?,
+                None => self.keychain.clear(to, name).await?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a profile, then its secrets (a settings file that cannot be written leaves both).
     pub async fn remove_profile(&self, name: &str) -> Result<(), CommandError> {
-        self.profiles()?.require(name)?;
-        self.keychain.clear_all(name).await?;
         self.file
             .update(|all| all.remove(name).map(|_| ()).map_err(CommandError::from))?;
         if let Ok(mut chosen) = self.chosen.lock()
@@ -137,7 +190,14 @@ impl AppState {
             *chosen = None;
         }
         self.users.lock().await.take();
-        Ok(())
+        self.keychain.clear_all(name).await.map_err(|e| {
+            CommandError::new(
+                Code::Keychain,
+                format!(
+                    "The profile {name} was removed, but not all of its secrets: {e}. Remove the entries `{name}/…` in your keychain app."
+                ),
+            )
+        })
     }
 
     /// The profile a secret goes to: the one named, else the one in use; the first secret set
@@ -151,7 +211,7 @@ impl AppState {
             return Ok(name);
         }
         let fresh = Profile::new("default", Environment::Development);
-        self.save_profile(None, fresh, true).await?;
+        self.save_profile(None, None, fresh, true).await?;
         Ok("default".into())
     }
 
@@ -197,8 +257,14 @@ impl AppState {
 
     /// The workspace of the profile in use, as a CLI command would open it.
     pub async fn workspace(&self) -> Result<Workspace, CommandError> {
+        let chosen = self.chosen.lock().map_or(None, |c| c.clone());
+        self.workspace_of(chosen).await
+    }
+
+    /// The workspace of a profile (`None`: the default one), with the session's overrides.
+    pub async fn workspace_of(&self, profile: Option<String>) -> Result<Workspace, CommandError> {
         let overrides = Overrides {
-            profile: self.chosen.lock().map_or(None, |c| c.clone()),
+            profile,
             ..self.overrides.clone()
         };
         Ok(Workspace::open(&self.file, &self.keychain, overrides).await?)

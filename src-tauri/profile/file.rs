@@ -74,6 +74,13 @@ impl ProfileFile {
         Ok(profiles_of(&self.read_object()?))
     }
 
+    /// Whether the file still holds the one-database settings of an earlier version (and no
+    /// profiles): the profile `default` they are read as has its secrets under older names.
+    pub fn is_legacy(&self) -> Result<bool, FileError> {
+        let object = self.read_object()?;
+        Ok(!object.contains_key(KEY) && object.contains_key(LEGACY_KEY))
+    }
+
     /// Reads the file again under the lock, applies `change`, and replaces the file atomically.
     /// When `change` fails nothing is written.
     pub fn update<T, E>(&self, change: impl FnOnce(&mut Profiles) -> Result<T, E>) -> Result<T, E>
@@ -203,10 +210,16 @@ fn legacy_profile(value: &Value) -> Option<Profile> {
         Some(m) => serde_json::from_value::<FieldMapping>(m.clone()).ok()?,
         None => FieldMapping::default(),
     };
-    Some(Profile {
+    let profile = Profile {
         database,
         mapping,
         ..Profile::new("default", Environment::Development)
+    };
+    // A saved value this version would refuse is dropped (it is asked for again), so the first
+    // save does not write a file every later read refuses.
+    Some(match profile.validate() {
+        Ok(()) => profile,
+        Err(_) => Profile::new("default", Environment::Development),
     })
 }
 

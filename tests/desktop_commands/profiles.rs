@@ -148,7 +148,26 @@ fn secrets_set_in_the_window_are_read_by_the_cli_and_the_other_way_round() {
         "the window sees the CLI's secret"
     );
 
-    app.ok("remove_profile", json!({"name": "dev"}));
+    let mut renamed = app.ok("get_profile", json!({"name": "dev"}));
+    renamed["name"] = json!("dev2");
+    app.ok(
+        "save_profile",
+        json!({"profile": renamed, "previous": "dev"}),
+    );
+    assert_eq!(
+        app.ok("secret_status", json!({"profile": "dev2"})),
+        json!({"clerk_secret_key": "set", "mongodb_uri": "not set", "webhook_secret": "set"}),
+        "a rename moves the secrets with the profile"
+    );
+    let old = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(syncdesk::keychain::Keychain::new(&service).which_are_set("dev"))
+        .unwrap();
+    assert!(
+        old.iter().all(|(_, s)| !s),
+        "nothing is left under the old name for a new profile to inherit"
+    );
+    app.ok("remove_profile", json!({"name": "dev2"}));
     let status = app.ok("secret_status", json!({"profile": null}));
     assert_eq!(
         status,
@@ -162,5 +181,131 @@ fn secrets_set_in_the_window_are_read_by_the_cli_and_the_other_way_round() {
     assert!(
         left.iter().all(|(_, s)| !s),
         "removing the profile removed its secrets"
+    );
+}
+
+#[test]
+fn test_profile_reports_each_step_and_suggests_a_mapping() {
+    let Some((rt, db)) = seeded("test_profile_steps") else {
+        return;
+    };
+    // Documents of a backend with camelCase names, read with the default mapping.
+    rt.block_on(
+        db.store.replace_all(
+            (0..30)
+                .map(|i| {
+                    mongodb::bson::doc! {
+                        "userId": i, "clerkId": format!("user_2camel{i:04}"),
+                        "mail": format!("c{i}@example.com"), "displayName": format!("Camel {i}"),
+                    }
+                })
+                .collect(),
+        ),
+    )
+    .unwrap();
+    let app = MockApp::new(
+        overrides(Some(&db.uri), Some(&db.name)),
+        "syncdesk-test-unused",
+    );
+    let report = app.ok("test_profile", json!({}));
+    let verdicts: Vec<(String, String)> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().into(),
+                s["verdict"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let verdict = |kind: &str| verdicts.iter().find(|(k, _)| k == kind).unwrap().1.clone();
+    assert_eq!(verdict("clerk"), "fail", "no Clerk key anywhere: {report}");
+    assert_eq!(verdict("database"), "pass");
+    assert_eq!(verdict("collection"), "pass");
+    assert_eq!(verdict("mapping"), "fail", "{report}");
+    assert_eq!(
+        verdict("webhook_secret"),
+        "warn",
+        "only some commands need it"
+    );
+    let mapping = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "mapping")
+        .unwrap();
+    assert!(
+        mapping["detail"]
+            .as_str()
+            .unwrap()
+            .contains("reads the Clerk id from `clerk_user_id`, but 0 of 30 sampled documents have it; 30 have `clerkId`"),
+        "{mapping}"
+    );
+    assert_eq!(report["suggested_mapping"]["clerk_id"], "clerkId");
+    assert_eq!(report["suggested_mapping"]["email"], "mail");
+    rt.block_on(db.cleanup());
+}
+
+#[test]
+fn a_change_the_cli_made_meanwhile_is_never_undone_by_the_window() {
+    let app = MockApp::new(Overrides::default(), "syncdesk-test-unused");
+    let add = cli(app.dir.path(), "syncdesk-test-unused")
+        .args(["profile", "add", "staging", "--environment", "staging"])
+        .output()
+        .unwrap();
+    assert!(add.status.success());
+    let loaded = app.ok("get_profile", json!({"name": "staging"}));
+    let edit = cli(app.dir.path(), "syncdesk-test-unused")
+        .args(["profile", "edit", "staging", "--environment", "production"])
+        .output()
+        .unwrap();
+    assert!(edit.status.success());
+    let mut changed = loaded.clone();
+    changed["color"] = json!("#123456");
+    assert_eq!(
+        app.err_code(
+            "save_profile",
+            json!({"profile": changed, "previous": "staging", "loaded": loaded})
+        ),
+        "conflict",
+        "the page's copy is stale: saving it would turn production back into staging"
+    );
+    // The Settings view saves only the fields it edits, onto the profile as it is now.
+    let mut settings = app.ok("get_settings", json!({}));
+    settings["database"] = json!("app");
+    settings["environment"] = json!("development");
+    app.ok("save_settings", json!({"settings": settings}));
+    let now = app.ok("get_profile", json!({"name": "staging"}));
+    assert_eq!(now["database"], "app", "the edited field is saved");
+    assert_eq!(
+        now["environment"], "production",
+        "the CLI's change to a field the view does not edit is kept"
+    );
+}
+
+#[test]
+fn the_mapping_variable_overrides_a_profile_but_is_never_saved_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = dir.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"collection": "accounts"}"#).unwrap();
+    let run = |args: &[&str]| {
+        cli(dir.path(), "syncdesk-test-unused")
+            .env("SYNCDESK_MAPPING", &mapping)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["profile", "add", "dev"]).status.success());
+    assert!(
+        run(&["profile", "edit", "dev", "--color", "#123456"])
+            .status
+            .success()
+    );
+    let shown = run(&["profile", "show", "dev", "--json"]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(
+        shown["mapping"]["collection"], "users",
+        "only --mapping becomes the profile's own"
     );
 }

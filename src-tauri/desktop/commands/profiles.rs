@@ -5,6 +5,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::profile::{Environment, Profile};
+use crate::workspace::check::{self, CheckReport};
 
 use crate::desktop::error::CommandError;
 use crate::desktop::state::AppState;
@@ -54,16 +55,19 @@ pub async fn get_profile(
     Ok(state.profiles()?.require(&name)?.clone())
 }
 
-/// Adds a profile (`previous` absent) or replaces the one named `previous`.
+/// Adds a profile (`previous` absent) or replaces the one named `previous`; `loaded` (the
+/// profile as the page read it) refuses to undo a change made elsewhere meanwhile.
 #[tauri::command]
 pub async fn save_profile(
     state: State<'_, AppState>,
     profile: Profile,
     previous: Option<String>,
+    loaded: Option<Profile>,
     make_default: Option<bool>,
 ) -> Result<(), CommandError> {
+    let make_default = make_default.unwrap_or(false);
     state
-        .save_profile(previous.as_deref(), profile, make_default.unwrap_or(false))
+        .save_profile(previous.as_deref(), loaded.as_ref(), profile, make_default)
         .await
 }
 
@@ -79,4 +83,15 @@ pub async fn choose_profile(
     name: Option<String>,
 ) -> Result<(), CommandError> {
     state.choose(name).await
+}
+
+/// Tests a profile (`None`: the one in use): each step's verdict, what to fix, a suggested mapping.
+#[tauri::command]
+pub async fn test_profile(
+    state: State<'_, AppState>,
+    name: Option<String>,
+) -> Result<CheckReport, CommandError> {
+    let name = name.or(state.active_name()?);
+    let ws = state.workspace_of(name).await?;
+    Ok(check::check(&ws).await)
 }

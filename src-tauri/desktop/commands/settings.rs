@@ -15,16 +15,13 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<Profile, Command
     state.active_profile()
 }
 
-/// Saves the profile in use (creating it when none is saved yet).
+/// Saves the database and mapping of the profile in use (creating it when none is saved yet).
 #[tauri::command]
 pub async fn save_settings(
     state: State<'_, AppState>,
     settings: Profile,
 ) -> Result<(), CommandError> {
-    let previous = state.active_name()?;
-    state
-        .save_profile(previous.as_deref(), settings, false)
-        .await
+    state.save_settings(settings).await
 }
 
 /// What this session was started with (`SYNCDESK_*`, `--database`), shown beside the form.
