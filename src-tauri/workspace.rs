@@ -8,6 +8,7 @@
 //! from it is needed.
 
 pub mod check;
+pub mod sync;
 
 use std::sync::Arc;
 
@@ -104,6 +105,14 @@ pub enum WorkspaceError {
     Mongo(#[from] crate::mongo::Error),
     #[error(transparent)]
     WebhookSecret(#[from] VerifyError),
+    #[error(
+        "{label} writes to a production instance: review what will change, then confirm it (the CLI's --yes, or {expected:?} typed in the window)"
+    )]
+    NotConfirmed { label: String, expected: String },
+    #[error(transparent)]
+    Snapshot(#[from] crate::sync::snapshot::SnapshotError),
+    #[error(transparent)]
+    Manual(#[from] crate::sync::manual::ManualError),
 }
 
 fn missing_secret(secret: SecretName, profile: Option<&str>) -> String {

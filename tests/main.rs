@@ -20,6 +20,9 @@ mod cli_db;
 // `syncdesk profile …`: profiles in the shared file, secrets in the real keychain, the guard.
 mod cli_profile;
 
+// The core's sync use cases (preview, apply, cancel, confirm), as both front ends call them.
+mod workspace_sync;
+
 // `syncdesk sync` and `create-user` from the command line: guard, dry run, exit codes, refusals.
 mod cli_sync;
 

@@ -1,21 +1,17 @@
 //! `syncdesk diff`, `syncdesk sync` and `syncdesk create-user`: reconcile Clerk and the database.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::bail;
 use clap::Args;
 
 use super::progress::Status;
-use crate::diff::{Category, diff_users};
-use crate::mongo::journal::Source;
-use crate::sync::apply::{ApplyContext, Outcome, apply};
-use crate::sync::manual::{ManualUser, create_user};
-use crate::sync::plan::{SyncPolicy, plan};
-use crate::sync::snapshot::{MissingCollection, Snapshot};
+use crate::diff::Category;
+use crate::sync::apply::{Cancel, Outcome};
+use crate::sync::manual::ManualUser;
 use crate::workspace::Workspace;
+use crate::workspace::sync::{Confirmation, Preview, SyncOptions};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -71,27 +67,33 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-async fn snapshot(
-    ws: &Workspace,
-    store: &crate::mongo::UserStore,
-    missing: MissingCollection,
-) -> anyhow::Result<Snapshot> {
-    let client = ws.clerk_client()?;
+fn confirmation(yes: bool) -> Confirmation {
+    if yes {
+        Confirmation::Yes
+    } else {
+        Confirmation::None
+    }
+}
+
+/// The core's preview, with its progress on stderr and a summary of what was read.
+async fn preview(ws: &Workspace, options: &SyncOptions) -> anyhow::Result<Preview> {
     writeln!(std::io::stderr(), "reading with {}", ws.label())?;
     let status = Status::new();
-    let snapshot = Snapshot::take(&client, store, missing, |p| {
-        status.show(format_args!(
-            "reading Clerk: {} users ({} pages)",
-            p.users, p.pages
-        ));
-    })
-    .await?;
+    let preview = ws
+        .preview(options, |p| {
+            status.show(format_args!(
+                "reading Clerk: {} users ({} pages)",
+                p.users, p.pages
+            ));
+        })
+        .await?;
     status.done();
+    let snapshot = &preview.snapshot;
     let mut err = std::io::stderr().lock();
     writeln!(
         err,
         "Clerk {}: {} users; database {}: {} users",
-        client.base_url(),
+        ws.clerk_api_url(),
         snapshot.clerk.len(),
         snapshot.location,
         snapshot.db.len()
@@ -99,13 +101,12 @@ async fn snapshot(
     if let Some(note) = snapshot.fetch.count_note() {
         writeln!(err, "warning: {note}")?;
     }
-    Ok(snapshot)
+    Ok(preview)
 }
 
 pub async fn diff(args: DiffArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
-    let store = ws.user_store().await?;
-    let snapshot = snapshot(ws, &store, MissingCollection::Refuse).await?;
-    let diff = diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context());
+    let preview = preview(ws, &SyncOptions::default()).await?;
+    let diff = preview.diff();
     let mut out = std::io::stdout().lock();
     if args.json {
         diff.write_json_lines(&mut out)?;
@@ -130,34 +131,25 @@ pub async fn diff(args: DiffArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
-    let store = ws.user_store().await?;
-    let missing = if args.create_collection {
-        MissingCollection::ReadAsEmpty
-    } else {
-        MissingCollection::Refuse
-    };
-    let snapshot = snapshot(ws, &store, missing).await?;
-    let new_collection = args.create_collection && !store.collection_exists().await?;
-    let diff = diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context());
-    let only: BTreeSet<Category> = args.only.into_iter().collect();
-    let policy = SyncPolicy {
+    let options = SyncOptions {
+        only: Some(args.only.into_iter().collect()),
         delete_orphans: args.delete_orphans,
-        only: (!only.is_empty()).then_some(only),
-        ..SyncPolicy::for_mapping(store.mapping())
+        create_collection: args.create_collection,
     };
-    let plan = plan(&diff, &policy);
+    let preview = preview(ws, &options).await?;
+    let plan = &preview.plan;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{plan}")?;
     if plan.is_empty() {
         writeln!(out, "nothing to do: everything Clerk owns is in sync")?;
         return Ok(ExitCode::SUCCESS);
     }
-    if new_collection {
+    if preview.new_collection {
         writeln!(
             out,
             "the collection `{}` does not exist in {} yet: it {} created with its indexes first",
-            store.mapping().collection,
-            store.location(),
+            preview.collection(),
+            preview.location(),
             if args.dry_run { "would be" } else { "will be" }
         )?;
     }
@@ -165,36 +157,42 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
         writeln!(out, "dry run: nothing written")?;
         return Ok(ExitCode::SUCCESS);
     }
-    if (ws.is_production() || snapshot.production) && !args.yes {
-        bail!(
-            "{} writes to a production instance: review the {} operations above, then run again with --yes",
-            ws.label(),
-            plan.ops.len()
-        );
-    }
-    super::confirm_write(ws, true, "applying")?;
-    if new_collection {
-        let indexes = store.create_collection().await?;
+    let confirmation = confirmation(args.yes);
+    ws.confirm(&confirmation)?;
+    writeln!(std::io::stderr(), "applying with {}", ws.label())?;
+    drop(out);
+    // Ctrl-C stops the run between batches; what was written stays, and a rerun finishes.
+    let cancel = Cancel::default();
+    let on_interrupt = cancel.clone();
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+    let total = plan.ops.len();
+    let status = Status::new();
+    let applied = ws
+        .apply(
+            &preview,
+            &confirmation,
+            now_ms(),
+            |p| status.show(format_args!("applying: {}/{total}", p.completed)),
+            &cancel,
+        )
+        .await;
+    watcher.abort();
+    status.done();
+    let applied = applied?;
+    let mut out = std::io::stdout().lock();
+    if let Some(indexes) = &applied.created_collection {
         writeln!(
             out,
             "created `{}` with unique indexes on {}",
-            store.mapping().collection,
+            preview.collection(),
             indexes.unique.join(", ")
         )?;
     }
-    drop(out);
-    let total = plan.ops.len();
-    let ctx = ApplyContext {
-        source: Source::Sync,
-        now_ms: now_ms(),
-    };
-    let status = Status::new();
-    let report = apply(&store, &plan, ctx, |p| {
-        status.show(format_args!("applying: {}/{total}", p.completed));
-    })
-    .await?;
-    status.done();
-    let mut out = std::io::stdout().lock();
+    let report = &applied.report;
     for r in &report.results {
         let detail = match &r.outcome {
             Outcome::Done => "done".to_string(),
@@ -208,7 +206,14 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
         "{} done, {} skipped, {} failed",
         report.done, report.skipped, report.failed
     )?;
-    Ok(if report.failed > 0 {
+    if report.cancelled {
+        writeln!(
+            out,
+            "cancelled: {} operations not attempted; run sync again to finish",
+            report.not_attempted
+        )?;
+    }
+    Ok(if report.failed > 0 || report.cancelled {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -216,9 +221,7 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn create(args: CreateUserArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
-    super::confirm_write(ws, args.yes, "creating a user")?;
-    let client = ws.clerk_client()?;
-    let store = ws.user_store().await?;
+    writeln!(std::io::stderr(), "creating a user with {}", ws.label())?;
     let input = ManualUser {
         email: args.email,
         name: args.name,
@@ -226,7 +229,9 @@ pub async fn create(args: CreateUserArgs, ws: &Workspace) -> anyhow::Result<Exit
         phone: args.phone,
         address: args.address,
     };
-    let created = create_user(&store, &client, &input, args.in_clerk, now_ms()).await?;
+    let created = ws
+        .create_user(&input, args.in_clerk, &confirmation(args.yes), now_ms())
+        .await?;
     let mut out = std::io::stdout().lock();
     let user_id = created
         .user

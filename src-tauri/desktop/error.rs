@@ -30,6 +30,8 @@ pub enum Code {
     InvalidInput,
     /// The OS keychain is locked, missing or refused.
     Keychain,
+    /// A write to production that was not confirmed (the profile's name typed): the UI asks.
+    NotConfirmed,
     /// What the page saves was changed elsewhere since it was read: the UI reloads it.
     Conflict,
     /// The settings file cannot be read or written.
@@ -108,7 +110,13 @@ impl From<WorkspaceError> for CommandError {
             WorkspaceError::Env(_) | WorkspaceError::WebhookSecret(_) => {
                 Self::new(Code::InvalidInput, err.to_string())
             }
-            WorkspaceError::Clerk(_) => Self::new(Code::Server, err.to_string()),
+            WorkspaceError::NotConfirmed { .. } => Self::new(Code::NotConfirmed, err.to_string()),
+            WorkspaceError::Snapshot(crate::sync::snapshot::SnapshotError::Database(e)) => e.into(),
+            WorkspaceError::Manual(crate::sync::manual::ManualError::Database(e)) => e.into(),
+            WorkspaceError::Manual(_) => Self::new(Code::InvalidInput, err.to_string()),
+            WorkspaceError::Clerk(_) | WorkspaceError::Snapshot(_) => {
+                Self::new(Code::Server, err.to_string())
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ use crate::mongo::UserStore;
 use crate::profile::file::ProfileFile;
 use crate::profile::{Environment, Profile, Profiles};
 use crate::secrets::{self, SecretName, Sensitive};
+use crate::sync::apply::{ApplyReport, Cancel, Progress};
+use crate::workspace::sync::{Confirmation, Preview};
 use crate::workspace::{Overrides, Workspace};
 
 use super::error::{Code, CommandError};
@@ -35,6 +37,10 @@ pub struct AppState {
     chosen: SyncMutex<Option<String>>,
     /// Connected on first use; dropped whenever the profile, its settings or its URI change.
     users: Mutex<Option<UserStore>>,
+    /// The last preview, waiting for its review to end in an apply (applied at most once).
+    preview: Mutex<Option<(Workspace, Preview)>>,
+    /// The running apply's cancellation.
+    cancel: SyncMutex<Cancel>,
 }
 
 impl AppState {
@@ -46,6 +52,47 @@ impl AppState {
             overrides,
             chosen: SyncMutex::new(chosen),
             users: Mutex::new(None),
+            preview: Mutex::new(None),
+            cancel: SyncMutex::new(Cancel::default()),
+        }
+    }
+
+    pub async fn keep_preview(&self, ws: Workspace, preview: Preview) {
+        *self.preview.lock().await = Some((ws, preview));
+    }
+
+    /// Applies the kept preview (once) with the core's apply; its clock is now.
+    pub async fn apply_preview(
+        &self,
+        confirmation: &Confirmation,
+        progress: impl Fn(Progress),
+    ) -> Result<ApplyReport, CommandError> {
+        let mut kept = self.preview.lock().await;
+        let Some((ws, preview)) = kept.as_ref() else {
+            return Err(CommandError::new(
+                Code::NotConfigured,
+                "There is no reviewed plan to apply: review the sync first.",
+            ));
+        };
+        ws.confirm(confirmation)?;
+        let cancel = Cancel::default();
+        if let Ok(mut slot) = self.cancel.lock() {
+            *slot = cancel.clone();
+        }
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let applied = ws
+            .apply(preview, confirmation, now_ms, progress, &cancel)
+            .await?;
+        kept.take();
+        self.users.lock().await.take();
+        Ok(applied.report)
+    }
+
+    pub fn cancel_apply(&self) {
+        if let Ok(cancel) = self.cancel.lock() {
+            cancel.cancel();
         }
     }
 

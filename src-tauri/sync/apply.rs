@@ -79,10 +79,29 @@ pub struct OpResult {
 /// Everything apply did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ApplyReport {
+    /// The operations attempted, in plan order.
     pub results: Vec<OpResult>,
     pub done: usize,
     pub skipped: usize,
     pub failed: usize,
+    /// Stopped by a cancellation between batches: `not_attempted` operations were left for the
+    /// next run (a fresh diff holds exactly them).
+    pub cancelled: bool,
+    pub not_attempted: usize,
+}
+
+/// Asks a running apply to stop at the next batch boundary; clones share one flag.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// Progress as operations complete.
@@ -106,6 +125,20 @@ pub async fn apply(
     plan: &SyncPlan,
     ctx: ApplyContext,
     progress: impl Fn(Progress),
+) -> Result<ApplyReport, Error> {
+    apply_until(store, plan, ctx, progress, &Cancel::default()).await
+}
+
+/// [`apply`], stopping cleanly when `cancel` is set: checked before each batch of creates and
+/// each other operation, never inside a write. What was written is finished as usual (the
+/// deletions that raced it are applied, the audit is written) and the rest is reported as not
+/// attempted.
+pub async fn apply_until(
+    store: &UserStore,
+    plan: &SyncPlan,
+    ctx: ApplyContext,
+    progress: impl Fn(Progress),
+    cancel: &Cancel,
 ) -> Result<ApplyReport, Error> {
     let total = plan.ops.len();
     let mut results: Vec<Option<OpResult>> = vec![None; total];
@@ -132,6 +165,9 @@ pub async fn apply(
     });
     let mut completed = 0;
     for chunk in creates.chunks(CREATE_BATCH) {
+        if cancel.is_cancelled() {
+            break;
+        }
         for (&i, outcome) in chunk.iter().zip(writer.create_batch(chunk).await?) {
             results[i] = Some(outcome);
         }
@@ -139,6 +175,9 @@ pub async fn apply(
         progress(Progress { completed, total });
     }
     for (i, op) in plan.ops.iter().enumerate() {
+        if cancel.is_cancelled() {
+            break;
+        }
         if results[i].is_some() {
             continue;
         }
@@ -167,6 +206,8 @@ pub async fn apply(
         );
     }
     let mut report = ApplyReport::default();
+    report.not_attempted = results.iter().filter(|r| r.is_none()).count();
+    report.cancelled = report.not_attempted > 0;
     for r in results.into_iter().flatten() {
         match r.outcome {
             Outcome::Done => report.done += 1,

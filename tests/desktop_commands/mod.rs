@@ -24,6 +24,7 @@ use crate::support::{self, TestDb};
 mod profiles;
 mod secrets;
 mod settings;
+mod sync;
 mod users;
 
 /// A URI nothing listens on, failing fast.

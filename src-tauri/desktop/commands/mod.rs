@@ -5,4 +5,5 @@
 pub mod profiles;
 pub mod secrets;
 pub mod settings;
+pub mod sync;
 pub mod users;

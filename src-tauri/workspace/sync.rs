@@ -1,0 +1,230 @@
+//! The sync use cases over a workspace, once for the CLI and the window: preview (read both
+//! sides, diff, plan), apply a preview (the confirmation production needs, progress,
+//! cancellation between batches) and create one user by hand. The front ends only present them.
+
+use std::collections::BTreeSet;
+
+use super::{Workspace, WorkspaceError};
+use crate::diff::{Category, UserDiff, diff_users};
+use crate::mongo::journal::Source;
+use crate::mongo::{IndexReport, UserStore};
+use crate::sync::apply::{ApplyContext, ApplyReport, Cancel, Progress, apply_until};
+use crate::sync::manual::{Created, ManualUser, create_user};
+use crate::sync::plan::{SyncPlan, SyncPolicy, plan};
+use crate::sync::snapshot::{MissingCollection, Snapshot};
+
+/// What a sync plans for.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// Plan only for these categories; `None` plans for all.
+    pub only: Option<BTreeSet<Category>>,
+    /// Delete orphaned documents instead of deactivating them.
+    pub delete_orphans: bool,
+    /// A users collection that does not exist yet is read as empty and created before the
+    /// first write (else it is refused: a typo must not fill a new collection).
+    pub create_collection: bool,
+}
+
+/// How the person confirmed a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Nothing beyond running the command: enough outside production.
+    None,
+    /// The CLI's `--yes`.
+    Yes,
+    /// The window's confirmation: the profile's name typed (`production` with no profile).
+    Typed(String),
+}
+
+/// Both sides as read, and the plan that would bring them in step.
+pub struct Preview {
+    store: UserStore,
+    pub snapshot: Snapshot,
+    pub plan: SyncPlan,
+    /// The users collection does not exist yet and will be created (with its indexes) first.
+    pub new_collection: bool,
+}
+
+impl Preview {
+    /// The diff of the two sides (worked out again on demand: it borrows the snapshot).
+    pub fn diff(&self) -> UserDiff<'_> {
+        diff_users(
+            &self.snapshot.clerk,
+            &self.snapshot.db,
+            &self.snapshot.context(),
+        )
+    }
+
+    /// `host/database` of the side that would be written.
+    pub fn location(&self) -> String {
+        self.store.location()
+    }
+
+    pub fn collection(&self) -> &str {
+        &self.store.mapping().collection
+    }
+}
+
+/// What applying a preview did.
+#[derive(Debug)]
+pub struct Applied {
+    /// The collection created first, and its indexes, when it did not exist.
+    pub created_collection: Option<IndexReport>,
+    pub report: ApplyReport,
+}
+
+impl Workspace {
+    /// Reads both sides (Clerk's fetch progress through `progress`), diffs and plans.
+    pub async fn preview(
+        &self,
+        options: &SyncOptions,
+        progress: impl Fn(crate::clerk::Progress) + Sync,
+    ) -> Result<Preview, WorkspaceError> {
+        let client = self.clerk_client()?;
+        let store = self.user_store().await?;
+        let missing = if options.create_collection {
+            MissingCollection::ReadAsEmpty
+        } else {
+            MissingCollection::Refuse
+        };
+        let snapshot = Snapshot::take(&client, &store, missing, progress).await?;
+        let new_collection = options.create_collection && !store.collection_exists().await?;
+        let policy = SyncPolicy {
+            delete_orphans: options.delete_orphans,
+            only: options.only.clone().filter(|only| !only.is_empty()),
+            ..SyncPolicy::for_mapping(store.mapping())
+        };
+        let diff = diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context());
+        let plan = plan(&diff, &policy);
+        drop(diff);
+        Ok(Preview {
+            store,
+            snapshot,
+            plan,
+            new_collection,
+        })
+    }
+
+    /// Refuses a write to a production instance (a production profile, or a live Clerk key)
+    /// that was not confirmed: `--yes`, or the profile's name typed.
+    pub fn confirm(&self, confirmation: &Confirmation) -> Result<(), WorkspaceError> {
+        if !self.is_production() {
+            return Ok(());
+        }
+        let expected = self.profile_name().unwrap_or("production");
+        let confirmed = match confirmation {
+            Confirmation::None => false,
+            Confirmation::Yes => true,
+            Confirmation::Typed(typed) => typed.trim() == expected,
+        };
+        if confirmed {
+            Ok(())
+        } else {
+            Err(WorkspaceError::NotConfirmed {
+                label: self.label(),
+                expected: expected.to_string(),
+            })
+        }
+    }
+
+    /// Applies a preview's plan after the confirmation check; `progress` after every batch and
+    /// operation, `cancel` checked between them (a cancelled run reports what it did, and a
+    /// fresh preview holds what is left).
+    pub async fn apply(
+        &self,
+        preview: &Preview,
+        confirmation: &Confirmation,
+        now_ms: i64,
+        progress: impl Fn(Progress),
+        cancel: &Cancel,
+    ) -> Result<Applied, WorkspaceError> {
+        self.confirm(confirmation)?;
+        let created_collection = if preview.new_collection {
+            Some(preview.store.create_collection().await?)
+        } else {
+            None
+        };
+        let ctx = ApplyContext {
+            source: Source::Sync,
+            now_ms,
+        };
+        let report = apply_until(&preview.store, &preview.plan, ctx, progress, cancel).await?;
+        Ok(Applied {
+            created_collection,
+            report,
+        })
+    }
+
+    /// Creates one user by hand, linked to its real Clerk user (created there first when
+    /// `in_clerk` and Clerk has none), after the confirmation check.
+    pub async fn create_user(
+        &self,
+        input: &ManualUser,
+        in_clerk: bool,
+        confirmation: &Confirmation,
+        now_ms: i64,
+    ) -> Result<Created, WorkspaceError> {
+        self.confirm(confirmation)?;
+        let client = self.clerk_client()?;
+        let store = self.user_store().await?;
+        Ok(create_user(&store, &client, input, in_clerk, now_ms).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Environment, Profile};
+    use crate::secrets::Sensitive;
+    use crate::workspace::{Origin, Overrides, Slot};
+
+    fn workspace(profile: Option<Profile>, key: &str) -> Workspace {
+        let key = Slot::Set(Sensitive::new(key.into()), Origin::Keychain);
+        Workspace::from_parts(
+            profile,
+            Overrides::default(),
+            [Slot::NotSet, key, Slot::NotSet],
+        )
+    }
+
+    #[test]
+    fn production_needs_yes_or_the_profile_name_typed_exactly() {
+        let prod = workspace(
+            Some(Profile::new("prod", Environment::Production)),
+            "sk_live_abc",
+        );
+        assert!(
+            matches!(
+                prod.confirm(&Confirmation::None),
+                Err(WorkspaceError::NotConfirmed { .. })
+            ),
+            "running the command is not a confirmation for production"
+        );
+        assert!(prod.confirm(&Confirmation::Yes).is_ok());
+        assert!(prod.confirm(&Confirmation::Typed(" prod ".into())).is_ok());
+        assert!(
+            prod.confirm(&Confirmation::Typed("Prod".into())).is_err(),
+            "the name exactly, so it is read and not guessed"
+        );
+        let err = prod.confirm(&Confirmation::None).unwrap_err().to_string();
+        assert!(
+            err.contains("--yes") && err.contains("\"prod\" typed"),
+            "says how to confirm in either front end: {err}"
+        );
+        let no_profile = workspace(None, "sk_live_abc");
+        assert!(
+            no_profile
+                .confirm(&Confirmation::Typed("production".into()))
+                .is_ok(),
+            "with no profile the word production is typed"
+        );
+        let dev = workspace(
+            Some(Profile::new("dev", Environment::Development)),
+            "sk_test_abc",
+        );
+        assert!(
+            dev.confirm(&Confirmation::None).is_ok(),
+            "development applies after the review"
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! Sync commands: the window's preview and apply are the core's, with the production
+//! confirmation typed and progress over a Channel.
+
+use serde_json::json;
+
+use syncdesk::secrets::{SecretName, Sensitive};
+
+use super::{MockApp, overrides};
+use crate::support::clerk::sandbox;
+
+/// A channel id as the page's `new Channel()` sends it.
+const CHANNEL: &str = "__CHANNEL__:7";
+
+fn sandbox_app(db: &crate::support::TestDb, url: &str, key: &str) -> MockApp {
+    let mut o = overrides(Some(&db.uri), Some(&db.name));
+    o.clerk_api_url = Some(url.into());
+    o.secrets
+        .push((SecretName::ClerkSecretKey, Sensitive::new(key.into())));
+    MockApp::new(o, "syncdesk-test-unused")
+}
+
+#[test]
+fn the_window_reviews_then_applies_and_production_needs_the_name_typed() {
+    let Some((rt, db)) = super::seeded("window_sync") else {
+        return;
+    };
+    let handle = rt.block_on(sandbox(
+        syncdesk::sandbox::SandboxConfig::preset("seed-report").unwrap(),
+    ));
+    let live = "sk_live_SandboxKey0123456789abcdefABCDEF";
+    let app = sandbox_app(&db, &handle.base_url, live);
+    assert_eq!(
+        app.err_code("apply_sync", json!({"onProgress": CHANNEL})),
+        "not_configured",
+        "nothing is applied without a review"
+    );
+    let summary = app.ok("preview_sync", json!({}));
+    assert_eq!(summary["production"], true, "a live key: {summary}");
+    assert!(
+        summary["counts"]["missing"].as_u64().unwrap() >= 1,
+        "{summary}"
+    );
+    let ops: u64 = summary["operations"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert!(ops >= 3, "the review lists the plan per kind: {summary}");
+    assert_eq!(
+        app.err_code(
+            "apply_sync",
+            json!({"onProgress": CHANNEL, "confirmation": "prod"})
+        ),
+        "not_confirmed",
+        "with no profile, the word production must be typed"
+    );
+    let report = app.ok(
+        "apply_sync",
+        json!({"onProgress": CHANNEL, "confirmation": "production"}),
+    );
+    assert_eq!(report["failed"], 0, "{report}");
+    assert_eq!(
+        report["done"].as_u64().unwrap() + report["skipped"].as_u64().unwrap(),
+        ops,
+        "every reviewed operation was applied"
+    );
+    assert_eq!(
+        app.err_code(
+            "apply_sync",
+            json!({"onProgress": CHANNEL, "confirmation": "production"})
+        ),
+        "not_configured",
+        "a preview is applied once; the next needs a fresh review"
+    );
+    let again = app.ok("preview_sync", json!({}));
+    assert!(
+        again["operations"].as_object().unwrap().is_empty(),
+        "in step after the apply: {again}"
+    );
+    rt.block_on(handle.stop());
+    rt.block_on(db.cleanup());
+}
