@@ -237,6 +237,25 @@ impl Workspace {
         }
     }
 
+    /// Whether `other` reads and writes the same place with the same credentials and rules (the
+    /// profile as saved, the database, the mapping, the Clerk instance, every secret): a plan
+    /// reviewed under one is only applied under the other when this holds.
+    pub fn same_target(&self, other: &Workspace) -> bool {
+        let value = |slot: &Slot| match slot {
+            Slot::Set(v, _) => Some(v.expose().clone()),
+            _ => None,
+        };
+        self.profile == other.profile
+            && self.environment == other.environment
+            && self.live_key == other.live_key
+            && self.clerk_api_url == other.clerk_api_url
+            && self.database == other.database
+            && self.mapping == other.mapping
+            && SecretName::ALL
+                .iter()
+                .all(|n| value(self.slot(*n)) == value(other.slot(*n)))
+    }
+
     pub fn profile(&self) -> Option<&Profile> {
         self.profile.as_ref()
     }

@@ -6,15 +6,12 @@ use std::process::Command;
 
 use mongodb::bson::Document;
 use serde::Deserialize;
-use syncdesk::mongo::FieldMapping;
-use syncdesk::sandbox::SandboxConfig;
 use syncdesk::scenario;
 use syncdesk::webhook::SigningSecret;
 use syncdesk::webhook::listener::{DEFAULT_BODY_LIMIT, Listener, ListenerConfig};
 use syncdesk::webhook::send::{EventKind, envelope, example_user, signed_headers};
 
-use crate::support::clerk::{TEST_KEY, sandbox};
-use crate::support::test_db;
+use crate::support::clerk::TEST_KEY;
 
 /// The report's backend model (`app/mongo_models.py`'s `User`, as its sync script builds it):
 /// a `null` in any `String` here fails to decode, as it would fail the backend's validation.
@@ -64,14 +61,9 @@ fn syncdesk(uri: &str, database: &str, clerk_url: &str, args: &[&str]) -> String
 // Multi-threaded: the in-process sandbox and listener keep serving while the CLI runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_document_written_in_the_scenario_reads_through_the_backends_model() {
-    let Some(db) = test_db("backend_model").await else {
+    let Some((db, handle)) = crate::support::seed_report_world("backend_model").await else {
         return;
     };
-    db.store
-        .replace_all(scenario::seed_report_documents(&FieldMapping::default()))
-        .await
-        .unwrap();
-    let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
     let url = handle.base_url.clone();
 
     let synced = syncdesk(&db.uri, &db.name, &url, &["sync", "--yes"]);

@@ -118,12 +118,9 @@ fn without_a_keychain_a_secret_is_refused_never_kept_in_plaintext() {
 #[cfg(feature = "keychain")]
 mod keychain {
     use super::*;
-    use crate::support::clerk::{TEST_KEY, sandbox};
-    use crate::support::{keychain_or_skip, test_db};
+    use crate::support::clerk::TEST_KEY;
+    use crate::support::keychain_or_skip;
     use syncdesk::keychain::Keychain;
-    use syncdesk::mongo::FieldMapping;
-    use syncdesk::sandbox::SandboxConfig;
-    use syncdesk::scenario;
     use syncdesk::secrets::SecretName;
 
     fn set_secret(dir: &Path, service: &str, profile: &str, secret: &str, value: &str) {
@@ -157,14 +154,9 @@ mod keychain {
         if !keychain_or_skip("a_profile_with_its_secrets_in_the_keychain_drives_every_command") {
             return;
         }
-        let Some(db) = test_db("profile_drives").await else {
+        let Some((db, handle)) = crate::support::seed_report_world("profile_drives").await else {
             return;
         };
-        db.store
-            .replace_all(scenario::seed_report_documents(&FieldMapping::default()))
-            .await
-            .unwrap();
-        let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let service = format!("syncdesk-test-{}", unique_name("profile_drives"));

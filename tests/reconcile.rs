@@ -43,14 +43,10 @@ async fn counts(store: &UserStore, clerk: &[ClerkUser]) -> syncdesk::diff::Count
 // Multi-threaded: the in-process sandbox keeps serving while the test waits for the CLI.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seed_report_converges_and_a_second_apply_writes_nothing() {
-    let Some(db) = test_db("seed_report_converges").await else {
+    let Some((db, handle)) = crate::support::seed_report_world("seed_report_converges").await
+    else {
         return;
     };
-    db.store
-        .replace_all(scenario::seed_report_documents(&FieldMapping::default()))
-        .await
-        .unwrap();
-    let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
     let clerk = client(&handle).list_all_users(|_| {}).await.unwrap().users;
 
     let json = std::process::Command::new(env!("CARGO_BIN_EXE_syncdesk"))

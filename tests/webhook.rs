@@ -9,6 +9,7 @@ use serde_json::Value;
 use syncdesk::webhook::SigningSecret;
 use syncdesk::webhook::listener::{DEFAULT_BODY_LIMIT, Listener, ListenerConfig};
 use syncdesk::webhook::send::{EventKind, envelope, example_user, new_message_id, signed_headers};
+use syncdesk::webhook::verdict::{DeliveryOutcome, Problem, Verification};
 
 use crate::support::test_db;
 
@@ -186,7 +187,8 @@ async fn signed_events_apply_and_bad_requests_write_nothing() {
     assert!(log.len() >= 12, "every delivery is in the event log");
     assert!(
         log.iter()
-            .any(|d| d.status == 401 && d.verification.contains("no signature matches"))
+            .any(|d| d.status == 401 && matches!(&d.verification, Verification::Refused { problem: Problem::BadSignature, reason } if reason.contains("no signature matches"))),
+        "a bad signature is a typed verdict with the words that say what to fix"
     );
     listener.stop().await;
     db.cleanup().await;
@@ -212,7 +214,7 @@ async fn forward_mode_relays_the_exact_request() {
     );
     let at_backend = backend.log().snapshot();
     assert_eq!(at_backend.len(), 1);
-    assert_eq!(at_backend[0].verification, "ok");
+    assert_eq!(at_backend[0].verification, Verification::Valid);
     relay.stop().await;
     backend.stop().await;
 }
@@ -355,7 +357,9 @@ async fn a_deletion_older_than_the_stored_update_still_deactivates() {
     );
     let log = listener.log().snapshot();
     assert!(
-        log.last().is_some_and(|d| d.outcome.contains("deactivate")),
+        log.last().is_some_and(
+            |d| matches!(&d.outcome, DeliveryOutcome::Applied(ops) if ops.contains("deactivate"))
+        ),
         "the delivery log records the deactivation, not `unchanged`: {:?}",
         log.last()
     );

@@ -350,6 +350,12 @@ async fn a_database_outage_answers_503_and_svix_retries_apply_exactly_once() {
         status, 503,
         "the database is down: Svix must retry later ({answer})"
     );
+    let log = listener.log().snapshot();
+    assert_eq!(
+        log.last().map(|d| &d.outcome),
+        Some(&syncdesk::webhook::verdict::DeliveryOutcome::Unavailable),
+        "a transient failure, logged as such"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "answered within Svix's 15 s"
@@ -433,5 +439,67 @@ async fn dependent_events_share_their_leaders_failure() {
         seen.is_empty(),
         "no failed message is recorded as handled, so a retry applies it: {seen:?}"
     );
+    db.cleanup().await;
+}
+
+/// A write the data itself refuses (the backend's own unique rule) cannot succeed on a retry:
+/// the listener answers 409 with Svix's `webhook-delivery: abort-message`, so Svix stops instead
+/// of retrying for days, and the log says `failed`. A database outage (above) stays a 503.
+#[tokio::test]
+async fn a_conflict_retrying_cannot_fix_tells_svix_to_stop() {
+    let Some(db) = test_db("permanent_failure").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    let raw = db.store.database().collection::<Document>("users");
+    raw.insert_one(doc! {"user_id": 900, "name": "John Doe", "email": "local@example.com"})
+        .await
+        .unwrap();
+    db.backend_unique_index("name").await;
+    let secret = SigningSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    let config = ListenerConfig {
+        port: 0,
+        path: "/hook".into(),
+        secret: secret.clone(),
+        forward: None,
+        body_limit: DEFAULT_BODY_LIMIT,
+    };
+    let listener = Listener::start(config, Some(db.store.clone()))
+        .await
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let body = envelope(EventKind::Created, &example_user(), now * 1000).to_string();
+    let mut request = reqwest::Client::new()
+        .post(listener.url())
+        .body(body.clone());
+    for (name, value) in signed_headers(&secret, "msg_conflict_1", now, body.as_bytes()) {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let abort = response
+        .headers()
+        .get("webhook-delivery")
+        .map(|v| v.to_str().unwrap().to_string());
+    let answer = response.text().await.unwrap();
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(
+        abort.as_deref(),
+        Some("abort-message"),
+        "Svix is told not to retry what cannot succeed"
+    );
+    assert!(
+        answer.contains("name"),
+        "the answer names the conflict: {answer}"
+    );
+    let log = listener.log().snapshot();
+    assert_eq!(
+        log.last().map(|d| &d.outcome),
+        Some(&syncdesk::webhook::verdict::DeliveryOutcome::Failed)
+    );
+    listener.stop().await;
     db.cleanup().await;
 }

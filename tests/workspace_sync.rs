@@ -4,17 +4,13 @@
 use std::sync::Mutex;
 
 use syncdesk::keychain::Keychain;
-use syncdesk::mongo::FieldMapping;
 use syncdesk::profile::file::ProfileFile;
-use syncdesk::sandbox::SandboxConfig;
-use syncdesk::scenario;
 use syncdesk::secrets::{SecretName, Sensitive};
 use syncdesk::sync::apply::Cancel;
 use syncdesk::workspace::sync::{Confirmation, SyncOptions};
 use syncdesk::workspace::{Overrides, Workspace, WorkspaceError};
 
-use crate::support::clerk::{TEST_KEY, sandbox};
-use crate::support::test_db;
+use crate::support::clerk::TEST_KEY;
 
 async fn workspace(uri: &str, database: &str, clerk_url: &str, key: &str) -> Workspace {
     let dir = tempfile::tempdir().unwrap();
@@ -35,14 +31,9 @@ async fn workspace(uri: &str, database: &str, clerk_url: &str, key: &str) -> Wor
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_apply_reports_what_it_did_and_a_rerun_finishes_the_job() {
-    let Some(db) = test_db("cancelled_apply").await else {
+    let Some((db, handle)) = crate::support::seed_report_world("cancelled_apply").await else {
         return;
     };
-    db.store
-        .replace_all(scenario::seed_report_documents(&FieldMapping::default()))
-        .await
-        .unwrap();
-    let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
     let ws = workspace(&db.uri, &db.name, &handle.base_url, TEST_KEY).await;
     let options = SyncOptions::default();
     let first = ws.preview(&options, |_| {}).await.unwrap();
@@ -118,14 +109,9 @@ async fn a_cancelled_apply_reports_what_it_did_and_a_rerun_finishes_the_job() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unconfirmed_production_apply_writes_nothing() {
-    let Some(db) = test_db("unconfirmed_apply").await else {
+    let Some((db, handle)) = crate::support::seed_report_world("unconfirmed_apply").await else {
         return;
     };
-    db.store
-        .replace_all(scenario::seed_report_documents(&FieldMapping::default()))
-        .await
-        .unwrap();
-    let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
     let live = "sk_live_SandboxKey0123456789abcdefABCDEF";
     let ws = workspace(&db.uri, &db.name, &handle.base_url, live).await;
     let preview = ws.preview(&SyncOptions::default(), |_| {}).await.unwrap();

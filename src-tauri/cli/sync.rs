@@ -164,9 +164,17 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
     // Ctrl-C stops the run between batches; what was written stays, and a rerun finishes.
     let cancel = Cancel::default();
     let on_interrupt = cancel.clone();
+    // A second Ctrl-C quits at once (exit 130), for a write that hangs.
     let watcher = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             on_interrupt.cancel();
+            let _ = writeln!(
+                std::io::stderr(),
+                "\nstopping after the current batch (Ctrl-C again to quit now)"
+            );
+        }
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
         }
     });
     let total = plan.ops.len();

@@ -67,7 +67,8 @@ impl From<mongo::Error> for CommandError {
             mongo::Error::InvalidUri { .. } | mongo::Error::Mapping(_) => Code::InvalidInput,
             mongo::Error::NotFound { .. }
             | mongo::Error::IdAllocation { .. }
-            | mongo::Error::Server { .. } => Code::Server,
+            | mongo::Error::Server { .. }
+            | mongo::Error::Refused { .. } => Code::Server,
         };
         Self::new(code, err.to_string())
     }

@@ -57,37 +57,65 @@ impl AppState {
         }
     }
 
+    /// Keeps a reviewed preview, with the cancellation its apply will watch (so a Cancel
+    /// pressed at any moment of that apply reaches it).
     pub async fn keep_preview(&self, ws: Workspace, preview: Preview) {
+        if let Ok(mut slot) = self.cancel.lock() {
+            *slot = Cancel::default();
+        }
         *self.preview.lock().await = Some((ws, preview));
     }
 
-    /// Applies the kept preview (once) with the core's apply; its clock is now.
+    /// Forgets the reviewed preview: the profile, its settings or its secrets changed.
+    async fn forget(&self) {
+        self.users.lock().await.take();
+        self.preview.lock().await.take();
+    }
+
+    /// Applies the kept preview with the core's apply, at most once (it is taken out before
+    /// anything is written), and only if the profile in use is still the one reviewed.
     pub async fn apply_preview(
         &self,
         confirmation: &Confirmation,
         progress: impl Fn(Progress),
     ) -> Result<ApplyReport, CommandError> {
         let mut kept = self.preview.lock().await;
-        let Some((ws, preview)) = kept.as_ref() else {
+        let Some((reviewed, _)) = kept.as_ref() else {
             return Err(CommandError::new(
                 Code::NotConfigured,
                 "There is no reviewed plan to apply: review the sync first.",
             ));
         };
-        ws.confirm(confirmation)?;
-        let cancel = Cancel::default();
-        if let Ok(mut slot) = self.cancel.lock() {
-            *slot = cancel.clone();
+        let current = self.workspace().await?;
+        if !current.same_target(reviewed) {
+            kept.take();
+            return Err(CommandError::new(
+                Code::Conflict,
+                "The profile changed since this plan was reviewed; review the sync again.",
+            ));
         }
+        // A refused confirmation writes nothing, so the review stays for the next try.
+        current.confirm(confirmation)?;
+        // Taken out before anything is written: applied at most once, even if this apply fails.
+        let Some((_, preview)) = kept.take() else {
+            return Err(CommandError::new(
+                Code::NotConfigured,
+                "There is no reviewed plan to apply: review the sync first.",
+            ));
+        };
+        drop(kept);
+        let cancel = self
+            .cancel
+            .lock()
+            .map_or_else(|_| Cancel::default(), |c| c.clone());
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let applied = ws
-            .apply(preview, confirmation, now_ms, progress, &cancel)
-            .await?;
-        kept.take();
+        let applied = current
+            .apply(&preview, confirmation, now_ms, progress, &cancel)
+            .await;
         self.users.lock().await.take();
-        Ok(applied.report)
+        Ok(applied?.report)
     }
 
     pub fn cancel_apply(&self) {
@@ -137,7 +165,7 @@ impl AppState {
         if let Ok(mut chosen) = self.chosen.lock() {
             *chosen = name;
         }
-        self.users.lock().await.take();
+        self.forget().await;
         Ok(())
     }
 
@@ -195,7 +223,7 @@ impl AppState {
         {
             *chosen = Some(name);
         }
-        self.users.lock().await.take();
+        self.forget().await;
         Ok(())
     }
 
@@ -212,7 +240,7 @@ impl AppState {
             all.replace(&active, profile)?;
             Ok(())
         })?;
-        self.users.lock().await.take();
+        self.forget().await;
         Ok(())
     }
 
@@ -236,7 +264,7 @@ impl AppState {
         {
             *chosen = None;
         }
-        self.users.lock().await.take();
+        self.forget().await;
         self.keychain.clear_all(name).await.map_err(|e| {
             CommandError::new(
                 Code::Keychain,
@@ -285,7 +313,7 @@ impl AppState {
             })?;
         }
         self.keychain.set(&profile, name, value).await?;
-        self.users.lock().await.take();
+        self.forget().await;
         Ok(())
     }
 
@@ -298,7 +326,7 @@ impl AppState {
             return Ok(());
         };
         self.keychain.clear(&profile, name).await?;
-        self.users.lock().await.take();
+        self.forget().await;
         Ok(())
     }
 

@@ -146,7 +146,7 @@ impl UserStore {
             let err = if error.get_i32("code") == Ok(11000) {
                 super::error::parse_duplicate(message)
             } else {
-                Error::Server {
+                Error::Refused {
                     hosts: self.location(),
                     reason: message.to_string(),
                 }

@@ -40,6 +40,30 @@ pub enum Error {
     Mapping(#[from] MappingError),
     #[error("MongoDB at {hosts} answered with an error: {reason}")]
     Server { hosts: String, reason: String },
+    /// The server refused this one document (a validator, a type rule): the data must change.
+    #[error("MongoDB at {hosts} refused the document: {reason}")]
+    Refused { hosts: String, reason: String },
+}
+
+impl Error {
+    /// Whether the same call can succeed later without anyone changing the data: the server
+    /// was unreachable, refused the credentials or the collection (fixed by the operator, not the
+    /// data), failed, or another writer got there first (a retry diffs again: the document is
+    /// gone, or the Clerk id is now taken by the user's own document). Permanent: the server
+    /// refused the document itself, or a unique rule of the backend's own (not Syncdesk's
+    /// `syncdesk_…` indexes) holds the value.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Connect { .. }
+            | Self::Auth { .. }
+            | Self::Server { .. }
+            | Self::IdAllocation { .. }
+            | Self::CollectionMissing { .. }
+            | Self::NotFound { .. } => true,
+            Self::DuplicateKey { index, .. } => index.starts_with("syncdesk_"),
+            Self::InvalidUri { .. } | Self::Mapping(_) | Self::Refused { .. } => false,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -57,6 +81,13 @@ pub(crate) fn from_driver(err: mongodb::error::Error, hosts: &str, secret: &str)
         _ => match duplicate_key(&err) {
             Some(dup) => dup,
             None if is_auth_code(&err) => Error::Auth { hosts, reason },
+            None if matches!(
+                err.kind.as_ref(),
+                ErrorKind::Write(WriteFailure::WriteError(_))
+            ) =>
+            {
+                Error::Refused { hosts, reason }
+            }
             None => Error::Server { hosts, reason },
         },
     }
@@ -135,6 +166,44 @@ pub(crate) fn scrub(message: &str, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_what_a_retry_can_fix_is_transient() {
+        let dup = |index: &str| Error::DuplicateKey {
+            field: "clerk_user_id".into(),
+            value: "user_1".into(),
+            index: index.into(),
+        };
+        assert!(
+            dup("syncdesk_clerk_user_id_unique").is_transient(),
+            "another writer created the user first: a retry diffs again and updates it"
+        );
+        assert!(
+            !dup("backend_name_unique").is_transient(),
+            "the backend's own unique rule holds the value until someone changes the data"
+        );
+        let refused = Error::Refused {
+            hosts: "h".into(),
+            reason: "Document failed validation".into(),
+        };
+        assert!(
+            !refused.is_transient(),
+            "a validator refusal needs the data changed"
+        );
+        let gone = Error::NotFound {
+            collection: "users".into(),
+            doc_id: "1".into(),
+        };
+        assert!(
+            gone.is_transient(),
+            "deleted meanwhile: a retry diffs again"
+        );
+        let down = Error::Connect {
+            hosts: "h".into(),
+            reason: "refused".into(),
+        };
+        assert!(down.is_transient());
+    }
 
     #[test]
     fn duplicate_messages_name_the_field_and_value() {

@@ -234,6 +234,10 @@ fn scrubbed(err: mongodb::error::Error, hosts: &str, secrets: &[String]) -> Erro
                 hosts,
                 reason: error::scrub(&reason, secret),
             },
+            Error::Refused { hosts, reason } => Error::Refused {
+                hosts,
+                reason: error::scrub(&reason, secret),
+            },
             Error::InvalidUri { reason } => Error::InvalidUri {
                 reason: error::scrub(&reason, secret),
             },

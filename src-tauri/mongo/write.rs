@@ -97,7 +97,7 @@ impl UserStore {
                 let error = if w.code == 11000 {
                     super::error::parse_duplicate(&w.message)
                 } else {
-                    Error::Server {
+                    Error::Refused {
                         hosts: self.location(),
                         reason: w.message.clone(),
                     }

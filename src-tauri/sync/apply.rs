@@ -34,7 +34,39 @@ pub enum Outcome {
     /// Nothing to write, and why.
     Skipped(SkipReason),
     /// Could not be written, and why; the other operations went on.
-    Failed(String),
+    Failed(Failure),
+}
+
+/// Why an operation could not be written, and whether trying again later can help.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub reason: String,
+    /// The database was unreachable or refused for now: the same write can succeed later.
+    /// Otherwise the data itself is in the way (a conflict a person must resolve).
+    pub transient: bool,
+}
+
+impl Failure {
+    /// A failure from the data or the plan: retrying the same write cannot help.
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            transient: false,
+        }
+    }
+
+    pub fn of(err: &Error) -> Self {
+        Self {
+            reason: err.to_string(),
+            transient: err.is_transient(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
 }
 
 /// Why an operation wrote nothing (snake_case in JSON; in words when displayed).
@@ -168,7 +200,21 @@ pub async fn apply_until(
         if cancel.is_cancelled() {
             break;
         }
-        for (&i, outcome) in chunk.iter().zip(writer.create_batch(chunk).await?) {
+        let outcomes = match writer.create_batch(chunk).await {
+            Ok(outcomes) => outcomes,
+            // Nothing written yet: the database failed before anything could be attempted.
+            Err(err) if completed == 0 => return Err(err),
+            // Earlier batches were written: report this one as failed and finish as usual, so
+            // what was written is still checked against deletions, audited and reported.
+            Err(err) => {
+                let failed = Outcome::Failed(Failure::of(&err));
+                chunk
+                    .iter()
+                    .map(|&i| writer::result(&plan.ops[i], None, failed.clone()))
+                    .collect()
+            }
+        };
+        for (&i, outcome) in chunk.iter().zip(outcomes) {
             results[i] = Some(outcome);
         }
         completed += chunk.len();

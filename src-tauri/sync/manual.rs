@@ -217,7 +217,7 @@ pub async fn create_user(
     )
     .await?;
     match report.results.first().map(|r| &r.outcome) {
-        Some(Outcome::Failed(why)) => return Err(ManualError::Refused(why.clone())),
+        Some(Outcome::Failed(why)) => return Err(ManualError::Refused(why.reason.clone())),
         Some(Outcome::Skipped(why)) => {
             return Err(ManualError::Refused(format!("nothing written: {why}")));
         }

@@ -19,7 +19,9 @@ use crate::diff::present;
 use crate::diff::{DiffContext, diff_users};
 use crate::mongo::journal::{MessageRecord, Source};
 use crate::mongo::{Error, UserStore};
-use crate::sync::apply::{ApplyContext, ApplyReport, OpResult, Outcome, SkipReason, apply};
+use crate::sync::apply::{
+    ApplyContext, ApplyReport, Failure, OpResult, Outcome, SkipReason, apply,
+};
 use crate::sync::plan::clerk_fields;
 use crate::sync::plan::{SyncOp, SyncPlan, SyncPolicy, plan};
 use crate::sync::{fallback, usernames};
@@ -57,7 +59,9 @@ pub async fn apply_events(
     // Later copies of a message (or superseded versions of a user) follow another event's fate.
     let mut follows: Vec<(usize, usize, EventOutcome)> = Vec::new();
     if let Err(err) = settle(store, events, now_ms, &mut out, &mut follows).await {
-        let err = ApplyError::from(err);
+        // The batch as a whole failed, whatever the cause: every event in it (unrelated users
+        // among them) is answered 503 and retried, never told to stop.
+        let err = ApplyError::Unavailable(err.to_string());
         for answer in out.iter_mut().filter(|a| a.is_none()) {
             *answer = Some(Err(err.clone()));
         }
@@ -248,11 +252,26 @@ fn outcome(
         .iter()
         .filter(|r| r.clerk_id == clerk_id)
         .collect();
-    if let Some(failed) = results.iter().find_map(|r| match &r.outcome {
-        Outcome::Failed(why) => Some(why.clone()),
-        _ => None,
-    }) {
-        return Err(ApplyError::Unavailable(failed));
+    let failures: Vec<&Failure> = results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Failed(why) => Some(why),
+            _ => None,
+        })
+        .collect();
+    // A transient failure of any of the user's operations makes the event worth retrying.
+    if let Some(failed) = failures
+        .iter()
+        .find(|f| f.transient)
+        .or(failures.first())
+        .map(|f| (*f).clone())
+    {
+        // Transient: 503, Svix retries. Permanent: retrying the same event cannot help.
+        return Err(if failed.transient {
+            ApplyError::Unavailable(failed.reason)
+        } else {
+            ApplyError::Conflict(failed.reason)
+        });
     }
     let applied: Vec<&str> = results
         .iter()

@@ -22,6 +22,7 @@ use super::apply::ApplyError;
 use super::batch::Batcher;
 use super::forward::forward;
 use super::log::{Delivery, DeliveryLog};
+use super::verdict::{DeliveryOutcome, Verification};
 use super::{SignedHeaders, SigningSecret, event};
 use crate::mongo::UserStore;
 
@@ -173,8 +174,8 @@ async fn receive(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         event_type: None,
-        verification: "ok".into(),
-        outcome: "rejected".into(),
+        verification: Verification::Valid,
+        outcome: DeliveryOutcome::Rejected,
         status: 0,
         latency_ms: 0.0,
         forwarded: None,
@@ -182,8 +183,18 @@ async fn receive(
     let (status, message) = handle(&shared, &method, &headers, body, &mut record).await;
     record.status = status.as_u16();
     record.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let permanent = record.outcome == DeliveryOutcome::Failed;
     shared.log.push(record);
-    (status, axum::Json(serde_json::json!({"message": message}))).into_response()
+    let mut response =
+        (status, axum::Json(serde_json::json!({"message": message}))).into_response();
+    if permanent {
+        // Svix's delivery control: retrying cannot help, so it stops (instead of for days).
+        response.headers_mut().insert(
+            "webhook-delivery",
+            axum::http::HeaderValue::from_static("abort-message"),
+        );
+    }
+    response
 }
 
 async fn handle(
@@ -194,7 +205,9 @@ async fn handle(
     record: &mut Delivery,
 ) -> (StatusCode, String) {
     let mut reject = |status: StatusCode, why: String| {
-        record.verification = why.clone();
+        record.verification = Verification::NotAttempted {
+            reason: why.clone(),
+        };
         (status, why)
     };
     if method != Method::POST {
@@ -220,7 +233,8 @@ async fn handle(
             }
             _ => StatusCode::BAD_REQUEST,
         };
-        return reject(status, err.to_string());
+        record.verification = Verification::refused(&err);
+        return (status, err.to_string());
     }
     if let Some(url) = &shared.config.forward {
         record.forwarded = Some(forward(&shared.http, url, headers, body.clone()).await);
@@ -228,13 +242,13 @@ async fn handle(
     let event = match event::parse(&body) {
         Ok(event) => event,
         Err(err) => {
-            record.outcome = "rejected".into();
+            record.outcome = DeliveryOutcome::Rejected;
             return (StatusCode::BAD_REQUEST, err.to_string());
         }
     };
     record.event_type = Some(event.event_type().to_string());
     let Some(batcher) = &shared.batcher else {
-        record.outcome = "not_applied".into();
+        record.outcome = DeliveryOutcome::NotApplied;
         let status = record
             .forwarded
             .as_ref()
@@ -249,19 +263,22 @@ async fn handle(
     let event_type = event.event_type().to_string();
     match batcher.apply(event, message_id).await {
         Ok(outcome) => {
-            record.outcome = outcome.to_string();
+            record.outcome = DeliveryOutcome::from(&outcome);
             (StatusCode::OK, format!("{event_type}: {outcome}"))
         }
         Err(ApplyError::Unavailable(reason)) => {
-            record.outcome = "db_unavailable".into();
+            record.outcome = DeliveryOutcome::Unavailable;
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!("the database is unavailable, retry later: {reason}"),
             )
         }
         Err(ApplyError::Conflict(reason)) => {
-            record.outcome = "conflict".into();
-            (StatusCode::CONFLICT, reason)
+            record.outcome = DeliveryOutcome::Failed;
+            (
+                StatusCode::CONFLICT,
+                format!("{reason} (not retried: fix the data, then resend the message)"),
+            )
         }
     }
 }

@@ -9,6 +9,8 @@ use std::sync::Mutex;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+use super::verdict::{DeliveryOutcome, Verification};
+
 /// How many deliveries the log keeps.
 pub const CAPACITY: usize = 500;
 
@@ -21,10 +23,10 @@ pub struct Delivery {
     pub message_id: Option<String>,
     /// The event type, when the body verified and parsed.
     pub event_type: Option<String>,
-    /// `ok`, or why verification failed.
-    pub verification: String,
-    /// What was done: `created`, `updated`, `stale`, `duplicate`, `ignored`, `rejected`, …
-    pub outcome: String,
+    /// Valid, or which check refused it and why.
+    pub verification: Verification,
+    /// What was done with it.
+    pub outcome: DeliveryOutcome,
     /// The HTTP status answered.
     pub status: u16,
     pub latency_ms: f64,
@@ -91,16 +93,16 @@ impl std::fmt::Display for Delivery {
             self.status,
             self.event_type.as_deref().unwrap_or("-"),
             self.message_id.as_deref().unwrap_or("-"),
-            if self.verification == "ok" {
+            if self.verification.is_valid() {
                 "verified"
             } else {
                 "REJECTED"
             },
-            self.outcome,
+            self.outcome.to_string(),
             self.latency_ms
         )?;
-        if self.verification != "ok" {
-            write!(f, " ({})", self.verification)?;
+        if let Some(reason) = self.verification.reason() {
+            write!(f, " ({reason})")?;
         }
         if let Some(fwd) = &self.forwarded {
             match fwd.status {

@@ -11,6 +11,7 @@ mod outcome;
 #[cfg(test)]
 mod properties;
 pub mod send;
+pub mod verdict;
 pub mod verify;
 
 pub use verify::{SignedHeaders, SigningSecret, VerifyError};

@@ -51,11 +51,10 @@ pub enum ApplyError {
 
 impl From<Error> for ApplyError {
     fn from(err: Error) -> Self {
-        match err {
-            Error::Connect { .. } | Error::Auth { .. } | Error::Server { .. } => {
-                Self::Unavailable(err.to_string())
-            }
-            other => Self::Conflict(other.to_string()),
+        if err.is_transient() {
+            Self::Unavailable(err.to_string())
+        } else {
+            Self::Conflict(err.to_string())
         }
     }
 }

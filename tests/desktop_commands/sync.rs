@@ -73,6 +73,19 @@ fn the_window_reviews_then_applies_and_production_needs_the_name_typed() {
         "not_configured",
         "a preview is applied once; the next needs a fresh review"
     );
+    // A review is for one profile as it was: a change to it forgets the review.
+    app.ok("preview_sync", json!({}));
+    let mut settings = app.ok("get_settings", json!({}));
+    settings["database"] = json!("elsewhere");
+    app.ok("save_settings", json!({ "settings": settings }));
+    assert_eq!(
+        app.err_code(
+            "apply_sync",
+            json!({"onProgress": CHANNEL, "confirmation": "production"})
+        ),
+        "not_configured",
+        "the plan reviewed before the change is never applied after it"
+    );
     let again = app.ok("preview_sync", json!({}));
     assert!(
         again["operations"].as_object().unwrap().is_empty(),

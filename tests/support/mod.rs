@@ -196,3 +196,17 @@ pub fn run_with_input(cmd: &mut std::process::Command, input: &str) -> (bool, St
     );
     (out.status.success(), text)
 }
+
+/// The seed report's world: its 33 documents in a fresh database, and the Clerk sandbox with its
+/// users (`seed-report` preset).
+pub async fn seed_report_world(test: &str) -> Option<(TestDb, syncdesk::sandbox::SandboxHandle)> {
+    let db = test_db(test).await?;
+    db.store
+        .replace_all(syncdesk::scenario::seed_report_documents(
+            &FieldMapping::default(),
+        ))
+        .await
+        .unwrap();
+    let config = syncdesk::sandbox::SandboxConfig::preset("seed-report").unwrap();
+    Some((db, clerk::sandbox(config).await))
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use mongodb::bson::{Bson, Document};
 
 use super::writer::{Writer, changes_nothing, record, result, to_json, user_fields};
-use super::{OpResult, Outcome, SkipReason};
+use super::{Failure, OpResult, Outcome, SkipReason};
 use crate::diff::{Field, present};
 use crate::mongo::{ConditionalSet, FieldMapping};
 use crate::sync::plan::SyncOp;
@@ -28,9 +28,12 @@ impl Writer<'_> {
             Ok(deleted) => deleted,
             Err(err) => {
                 for (i, doc_id) in &written {
-                    let failed = Outcome::Failed(format!(
-                        "written, but whether the user was deleted in Clerk meanwhile could not be checked: {err}"
-                    ));
+                    let failed = Outcome::Failed(Failure {
+                        reason: format!(
+                            "written, but whether the user was deleted in Clerk meanwhile could not be checked: {err}"
+                        ),
+                        transient: err.is_transient(),
+                    });
                     results[*i] = Some(result(&self.plan.ops[*i], Some(doc_id), failed));
                 }
                 return;
@@ -56,9 +59,12 @@ impl Writer<'_> {
                 )
                 .await;
             if let Outcome::Failed(why) = deactivated.outcome {
-                let failed = Outcome::Failed(format!(
-                    "written, then deleted in Clerk meanwhile, and the deactivation failed: {why}"
-                ));
+                let failed = Outcome::Failed(Failure {
+                    reason: format!(
+                        "written, then deleted in Clerk meanwhile, and the deactivation failed: {why}"
+                    ),
+                    transient: why.transient,
+                });
                 results[i] = Some(result(&self.plan.ops[i], Some(&doc_id), failed));
             }
         }
@@ -77,7 +83,7 @@ impl Writer<'_> {
         let docs = match self.store.documents_by_clerk_ids(&ids).await {
             Ok(docs) => docs,
             Err(err) => {
-                let why = err.to_string();
+                let why = Failure::of(&err);
                 return ops
                     .iter()
                     .map(|op| result(op, None, Outcome::Failed(why.clone())))
@@ -97,7 +103,11 @@ impl Writer<'_> {
                 results[slot] = Some(result(
                     op,
                     None,
-                    Outcome::Failed("the Clerk id is taken but no document holds it".into()),
+                    Outcome::Failed(Failure {
+                        // It was deleted between the insert and this read: a retry diffs again.
+                        reason: "the Clerk id is taken but no document holds it".into(),
+                        transient: true,
+                    }),
                 ));
                 continue;
             };
@@ -117,12 +127,14 @@ impl Writer<'_> {
             writes.push(write);
             befores.push((slot, doc));
         }
-        let applied: Vec<Result<bool, String>> = match self.store.set_many_if_newer(&writes).await {
+        let applied: Vec<Result<bool, Failure>> = match self.store.set_many_if_newer(&writes).await
+        {
             Ok(applied) => applied
                 .into_iter()
-                .map(|r| r.map_err(|e| e.to_string()))
+                .map(|r| r.map_err(|e| Failure::of(&e)))
                 .collect(),
-            Err(err) => vec![Err(err.to_string()); writes.len()],
+            // The bulk call itself failed (connection lost, write concern): typed as its error.
+            Err(err) => vec![Err(Failure::of(&err)); writes.len()],
         };
         for ((write, (slot, before)), applied) in writes.into_iter().zip(befores).zip(applied) {
             let op = ops[slot];

@@ -3,7 +3,7 @@
 
 use mongodb::bson::{Bson, Document};
 
-use super::{ApplyContext, OpResult, Outcome, SkipReason};
+use super::{ApplyContext, Failure, OpResult, Outcome, SkipReason};
 use crate::mongo::journal::AuditRecord;
 use crate::mongo::{Conditional, Error, UserStore};
 use crate::sync::plan::{SyncOp, SyncPlan, fields_of};
@@ -62,7 +62,7 @@ impl Writer<'_> {
                     taken.push(slot);
                     None
                 }
-                Err(err) => Some(result(op, None, Outcome::Failed(err.to_string()))),
+                Err(err) => Some(result(op, None, Outcome::Failed(Failure::of(&err)))),
             };
         }
         let existing: Vec<&SyncOp> = taken.iter().map(|&slot| ops[slot]).collect();
@@ -80,7 +80,7 @@ impl Writer<'_> {
             SyncOp::Create { .. } => result(
                 op,
                 None,
-                Outcome::Failed("creates are applied in batches".into()),
+                Outcome::Failed(Failure::permanent("creates are applied in batches")),
             ),
             SyncOp::Update {
                 doc_id, changes, ..
@@ -105,7 +105,7 @@ impl Writer<'_> {
                 let set = self.deactivation();
                 if set.is_empty() {
                     let why = "cannot deactivate: the mapping has neither an `active` nor a `status` field (map one, or delete orphans instead)";
-                    return result(op, Some(doc_id), Outcome::Failed(why.into()));
+                    return result(op, Some(doc_id), Outcome::Failed(Failure::permanent(why)));
                 }
                 self.conditional(op, doc_id, set, None, SkipReason::AlreadyDeactivated)
                     .await
@@ -122,7 +122,7 @@ impl Writer<'_> {
                     Some(doc_id),
                     Outcome::Skipped(SkipReason::AlreadyDeleted),
                 ),
-                Err(err) => result(op, Some(doc_id), Outcome::Failed(err.to_string())),
+                Err(err) => result(op, Some(doc_id), Outcome::Failed(Failure::of(&err))),
             },
         }
     }
@@ -149,7 +149,7 @@ impl Writer<'_> {
                 result(op, Some(doc_id), Outcome::Done)
             }
             Ok(Conditional::Stale) => result(op, Some(doc_id), Outcome::Skipped(stale_why)),
-            Err(err) => result(op, Some(doc_id), Outcome::Failed(err.to_string())),
+            Err(err) => result(op, Some(doc_id), Outcome::Failed(Failure::of(&err))),
         }
     }
 }
