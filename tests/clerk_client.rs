@@ -86,6 +86,43 @@ async fn fetches_every_user_once_with_ranges_and_progress() {
 }
 
 #[tokio::test]
+async fn users_are_handed_over_range_by_range_before_the_fetch_ends() {
+    let handle = sandbox(SandboxConfig::generated(12_345, 1)).await;
+    let handed = Mutex::new(Vec::<Vec<String>>::new());
+    let report = client(&handle)
+        .list_all_users_streaming(
+            |_| {},
+            |users| {
+                let ids = users.iter().map(|u| u.id.clone()).collect();
+                handed.lock().unwrap().push(ids);
+            },
+        )
+        .await
+        .unwrap();
+    let handed = handed.into_inner().unwrap();
+    assert_eq!(
+        handed.len(),
+        report.ranges,
+        "one hand-over per range, each as soon as it is fetched (not one at the end)"
+    );
+    assert!(handed.len() > 1, "several ranges, so several hand-overs");
+    let all: Vec<&String> = handed.iter().flatten().collect();
+    let unique: HashSet<&String> = all.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        all.len(),
+        "ranges are disjoint: no user twice"
+    );
+    assert_eq!(
+        unique.len(),
+        report.users.len(),
+        "what was handed over is every user the report holds"
+    );
+    assert_exactly(&report, &handle.user_ids(), "the report is unchanged");
+    handle.stop().await;
+}
+
+#[tokio::test]
 async fn converts_wire_users_to_domain_users() {
     let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
     let report = client(&handle).list_all_users(|_| {}).await.unwrap();

@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use futures_util::{StreamExt, TryStreamExt, stream};
+use futures_util::{StreamExt, TryFutureExt, TryStreamExt, stream};
 use reqwest::Method;
 use serde::Serialize;
 
@@ -95,6 +95,18 @@ const PAGES_PER_RANGE: u64 = 10;
 impl ClerkClient {
     /// Every user of the instance. `progress` is called after every page.
     pub async fn list_all_users(&self, progress: impl Fn(Progress) + Sync) -> Result<FetchReport> {
+        self.list_all_users_streaming(progress, |_| {}).await
+    }
+
+    /// [`list_all_users`](Self::list_all_users), handing each range's users to `on_range` as
+    /// soon as that range is fetched (ranges are disjoint spans of `created_at`, each fetched
+    /// whole, so a user appears in one range only, unless its `created_at` changed during the
+    /// fetch). The returned report still holds every user, merged and in order.
+    pub async fn list_all_users_streaming(
+        &self,
+        progress: impl Fn(Progress) + Sync,
+        on_range: impl Fn(&[ClerkUser]) + Sync,
+    ) -> Result<FetchReport> {
         let started = Instant::now();
         let (requests0, retries0) = (
             self.requests_sent(),
@@ -139,7 +151,12 @@ impl ClerkClient {
         let on_step: &(dyn Fn(Step) + Sync) = &on_step;
         let pagers: Vec<_> = ranges
             .iter()
-            .map(|range| page_range(self, *range, &cursor_ok, on_step))
+            .map(|range| {
+                page_range(self, *range, &cursor_ok, on_step).map_ok(|outcome| {
+                    on_range(&outcome.users);
+                    outcome
+                })
+            })
             .collect();
         let outcomes: Vec<_> = stream::iter(pagers)
             .buffer_unordered(self.max_in_flight)

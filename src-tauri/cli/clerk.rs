@@ -30,28 +30,31 @@ pub struct UsersArgs {
 
 pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> {
     let client = ws.clerk_client()?;
-    let mut out = std::io::stdout().lock();
     match cmd {
-        ClerkCommand::Count => writeln!(out, "{}", client.count_users().await?)?,
+        ClerkCommand::Count => writeln!(std::io::stdout(), "{}", client.count_users().await?)?,
         ClerkCommand::Users(args) => {
             let status = Status::new();
-            let report = client
-                .list_all_users(|p| {
-                    let total = p.total.map_or_else(String::new, |t| format!(" of {t}"));
-                    let (users, pages) = (p.users, p.pages);
-                    status.show(format_args!(
-                        "fetching Clerk users: {users}{total} ({pages} pages)"
-                    ));
-                })
-                .await?;
-            status.done();
-            if args.json {
-                for user in &report.users {
-                    writeln!(out, "{}", serde_json::to_string(user)?)?;
-                }
+            let show = |p: crate::clerk::Progress| {
+                let total = p.total.map_or_else(String::new, |t| format!(" of {t}"));
+                let (users, pages) = (p.users, p.pages);
+                status.show(format_args!(
+                    "fetching Clerk users: {users}{total} ({pages} pages)"
+                ));
+            };
+            let report = if args.json {
+                // JSON lines are written as each range arrives, not after the last page.
+                let lines = JsonLines::start();
+                let report = client
+                    .list_all_users_streaming(show, |users| lines.write(users))
+                    .await?;
+                lines.finish()?;
+                report
             } else {
-                print_table(&mut out, &report.users)?;
-            }
+                let report = client.list_all_users(show).await?;
+                print_table(&mut std::io::stdout().lock(), &report.users)?;
+                report
+            };
+            status.done();
             let mut err = std::io::stderr().lock();
             writeln!(
                 err,
@@ -72,6 +75,45 @@ pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> 
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Users written as JSON lines while the fetch runs, on a thread of their own so serialising
+/// never holds up the requests: each Clerk id once; the first write error ends the writing and
+/// is returned at the end.
+struct JsonLines {
+    sender: std::sync::mpsc::Sender<Vec<ClerkUser>>,
+    writer: std::thread::JoinHandle<anyhow::Result<()>>,
+}
+
+impl JsonLines {
+    fn start() -> Self {
+        let (sender, receiver) = std::sync::mpsc::channel::<Vec<ClerkUser>>();
+        let writer = std::thread::spawn(move || {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut seen = std::collections::HashSet::new();
+            for users in receiver {
+                for user in users {
+                    if seen.insert(user.id.clone()) {
+                        writeln!(out, "{}", serde_json::to_string(&user)?)?;
+                    }
+                }
+            }
+            Ok(out.flush()?)
+        });
+        Self { sender, writer }
+    }
+
+    fn write(&self, users: &[ClerkUser]) {
+        // A closed channel means the writer stopped on an error, which `finish` returns.
+        let _ = self.sender.send(users.to_vec());
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        drop(self.sender);
+        self.writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the thread writing the users stopped"))?
+    }
 }
 
 fn print_table(out: &mut impl Write, users: &[ClerkUser]) -> std::io::Result<()> {

@@ -31,6 +31,13 @@ async fn clerk_count_and_users_read_the_key_and_url_from_the_environment() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 1_234, "one JSON line per user");
+    let ids: std::collections::HashSet<&str> =
+        lines.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids.len(),
+        1_234,
+        "each user once, though lines stream as ranges arrive"
+    );
     assert!(
         lines
             .iter()
