@@ -265,3 +265,45 @@ async fn manual_creation_links_the_real_clerk_user_and_refuses_what_it_promises_
     handle.stop().await;
     db.cleanup().await;
 }
+
+/// The unique indexes are a schema change in the team's own collection: a sync names them in its
+/// review, a dry run creates nothing, and only the apply creates them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_names_the_indexes_it_needs_and_creates_them_only_when_applying() {
+    let Some(db) = test_db("sync_indexes").await else {
+        return;
+    };
+    // The backend's own collection, written by the backend: no Syncdesk index in it.
+    db.store
+        .database()
+        .collection::<Document>("users")
+        .insert_many(scenario::seed_report_documents(&FieldMapping::default()))
+        .await
+        .unwrap();
+    let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
+    let dry = syncdesk(&db, &handle.base_url, TEST_KEY, &["sync", "--dry-run"]);
+    assert!(
+        dry.status.success()
+            && text(&dry).contains(
+                "has no unique index on clerk_user_id, user_id: it would be created first"
+            )
+            && text(&dry).contains("keeps two writers"),
+        "the review names the indexes and why: {}",
+        text(&dry)
+    );
+    assert_eq!(
+        db.store.missing_unique_indexes().await.unwrap().len(),
+        2,
+        "a dry run creates nothing"
+    );
+    let applied = syncdesk(&db, &handle.base_url, TEST_KEY, &["sync"]);
+    assert!(
+        applied.status.success()
+            && text(&applied).contains("created unique indexes on clerk_user_id, user_id"),
+        "{}",
+        text(&applied)
+    );
+    assert!(db.store.missing_unique_indexes().await.unwrap().is_empty());
+    handle.stop().await;
+    db.cleanup().await;
+}

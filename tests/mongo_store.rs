@@ -33,6 +33,8 @@ async fn create_read_update_link_deactivate_round_trip() {
     let Some(db) = test_db("round_trip").await else {
         return;
     };
+    // As `syncdesk db indexes` leaves it: writes need the unique indexes.
+    db.store.ensure_indexes().await.unwrap();
     let store = &db.store;
     let created = store
         .create_user(&new_user(
@@ -154,6 +156,8 @@ async fn fifty_concurrent_creates_get_fifty_unique_ids() {
     let Some(db) = test_db("concurrent_creates").await else {
         return;
     };
+    // As `syncdesk db indexes` leaves it: writes need the unique indexes.
+    db.store.ensure_indexes().await.unwrap();
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let store = db.store.clone();
@@ -266,6 +270,8 @@ async fn a_second_user_with_the_same_clerk_id_is_refused_by_field_and_value() {
     let Some(db) = test_db("duplicate_clerk_id").await else {
         return;
     };
+    // As `syncdesk db indexes` leaves it: writes need the unique indexes.
+    db.store.ensure_indexes().await.unwrap();
     let id = "user_ZENmFBVBq4XoW2mEpAd1r7Tk3Js";
     db.store
         .create_user(&new_user(Some(id), "zena@example.com"))
@@ -446,6 +452,7 @@ async fn a_mapping_with_other_field_names_reads_and_writes_those_fields() {
     let Some(db) = test_db_with("other_mapping", mapping).await else {
         return;
     };
+    db.store.ensure_indexes().await.unwrap();
     let created = db
         .store
         .create_user(&new_user(
@@ -523,4 +530,39 @@ async fn an_unreachable_server_names_the_host_but_never_the_password() {
         !message.contains("hunter2secret"),
         "the password never appears: {message}"
     );
+}
+
+#[tokio::test]
+async fn a_write_without_the_unique_indexes_is_refused_and_says_how_to_create_them() {
+    let Some(db) = test_db("no_indexes").await else {
+        return;
+    };
+    let err = db
+        .store
+        .create_user(&new_user(
+            Some("user_2NoIndexNoIndexNoIndex01"),
+            "ada@example.com",
+        ))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, Error::IndexesMissing { .. })
+            && text.contains("clerk_user_id, user_id")
+            && text.contains("syncdesk db indexes"),
+        "names the indexes, why, and how to create them: {text}"
+    );
+    assert!(
+        !db.store.collection_exists().await.unwrap(),
+        "nothing was created in the team's database on its own"
+    );
+    db.store.ensure_indexes().await.unwrap();
+    db.store
+        .create_user(&new_user(
+            Some("user_2NoIndexNoIndexNoIndex01"),
+            "ada@example.com",
+        ))
+        .await
+        .expect("once asked for, the indexes are there and the write goes ahead");
+    db.cleanup().await;
 }

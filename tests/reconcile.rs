@@ -151,6 +151,7 @@ async fn every_category_is_found_and_fixed_without_touching_app_fields() {
     let Some(db) = test_db("every_category").await else {
         return;
     };
+    db.store.ensure_indexes().await.unwrap();
     let handle = sandbox(SandboxConfig::generated(6, 11)).await;
     let clerk = client(&handle).list_all_users(|_| {}).await.unwrap().users;
     let with_email: Vec<&ClerkUser> = clerk.iter().filter(|u| u.primary_email.is_some()).collect();

@@ -362,6 +362,14 @@ async fn a_database_outage_answers_503_and_svix_retries_apply_exactly_once() {
     );
 
     let _server = OwnServer::start(port).expect("the server starts again");
+    // This test server keeps nothing across a restart: its operator creates the indexes again,
+    // as `syncdesk db indexes` would (Syncdesk never does on its own).
+    crate::support::eventually(
+        "the restarted server takes the indexes",
+        Duration::from_secs(30),
+        async || store.ensure_indexes().await.map_err(|e| e.to_string()),
+    )
+    .await;
     // Svix retries until the database is back; the first retry after it is applied.
     let applied = crate::support::eventually(
         "a retry after the outage is answered 200",

@@ -31,6 +31,10 @@ pub struct IndexesArgs {
     /// Create indexes in a production profile's collection.
     #[arg(long)]
     yes: bool,
+    /// In production, also the lookup indexes (created elsewhere by default; a real mongod
+    /// plans Syncdesk's lookups without them, the test server does not).
+    #[arg(long)]
+    lookup_indexes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -84,8 +88,9 @@ pub async fn run(cmd: DbCommand, ws: &Workspace) -> anyhow::Result<ExitCode> {
                 store.mapping().collection
             )?;
         }
-        DbCommand::Indexes(_) => {
-            let report = store.ensure_indexes().await?;
+        DbCommand::Indexes(args) => {
+            let lookups = !ws.is_production() || args.lookup_indexes;
+            let report = store.ensure_indexes_with(lookups).await?;
             writeln!(out, "unique indexes: {}", report.unique.join(", "))?;
             writeln!(out, "lookup indexes: {}", report.lookup.join(", "))?;
             for failed in &report.lookup_failed {

@@ -153,6 +153,16 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
             if args.dry_run { "would be" } else { "will be" }
         )?;
     }
+    if !preview.missing_indexes.is_empty() {
+        writeln!(
+            out,
+            "`{}` has no unique index on {}: it {} created first ({})",
+            preview.collection(),
+            preview.missing_indexes.join(", "),
+            if args.dry_run { "would be" } else { "will be" },
+            crate::mongo::WHY_UNIQUE
+        )?;
+    }
     if args.dry_run {
         writeln!(out, "dry run: nothing written")?;
         return Ok(ExitCode::SUCCESS);
@@ -198,6 +208,14 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
             "created `{}` with unique indexes on {}",
             preview.collection(),
             indexes.unique.join(", ")
+        )?;
+    }
+    if let Some(indexes) = &applied.created_indexes {
+        writeln!(
+            out,
+            "created unique indexes on {} in `{}`",
+            indexes.unique.join(", "),
+            preview.collection()
         )?;
     }
     let report = &applied.report;

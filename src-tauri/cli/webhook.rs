@@ -60,11 +60,16 @@ pub async fn listen(args: ListenArgs, ws: &Workspace) -> anyhow::Result<ExitCode
         None
     } else {
         super::confirm_write(ws, args.yes, "the listener applies events")?;
-        Some(
-            ws.user_store()
-                .await
-                .context("the listener applies events to the database (or pass --no-apply)")?,
-        )
+        let store = ws
+            .user_store()
+            .await
+            .context("the listener applies events to the database (or pass --no-apply)")?;
+        // Checked now, not on the first event: a missing index would answer every event 503.
+        store
+            .require_indexes()
+            .await
+            .context("the listener applies events to the database (or pass --no-apply)")?;
+        Some(store)
     };
     let saved = ws.listener();
     let config = ListenerConfig {

@@ -24,6 +24,8 @@ pub enum Code {
     Auth,
     /// The users collection is not in the database (wrong database name or mapping).
     CollectionMissing,
+    /// The unique indexes writes need are not there: the UI offers to create them (named).
+    IndexesMissing,
     /// A write would create a second user with the same unique value.
     Duplicate,
     /// A value the user typed cannot be used (URI, database name, mapping, profile field).
@@ -63,6 +65,7 @@ impl From<mongo::Error> for CommandError {
             mongo::Error::Connect { .. } => Code::Connect,
             mongo::Error::Auth { .. } => Code::Auth,
             mongo::Error::CollectionMissing { .. } => Code::CollectionMissing,
+            mongo::Error::IndexesMissing { .. } => Code::IndexesMissing,
             mongo::Error::DuplicateKey { .. } => Code::Duplicate,
             mongo::Error::InvalidUri { .. } | mongo::Error::Mapping(_) => Code::InvalidInput,
             mongo::Error::NotFound { .. }

@@ -40,6 +40,11 @@ pub enum Error {
     Mapping(#[from] MappingError),
     #[error("MongoDB at {hosts} answered with an error: {reason}")]
     Server { hosts: String, reason: String },
+    #[error(
+        "the collection `{collection}` has no unique index on {fields}, which Syncdesk's writes need ({why}); create them with `syncdesk db indexes`, or run a sync, which names them and creates them after its review",
+        why = super::indexes::WHY_UNIQUE
+    )]
+    IndexesMissing { collection: String, fields: String },
     /// The server refused this one document (a validator, a type rule): the data must change.
     #[error("MongoDB at {hosts} refused the document: {reason}")]
     Refused { hosts: String, reason: String },
@@ -59,7 +64,8 @@ impl Error {
             | Self::Server { .. }
             | Self::IdAllocation { .. }
             | Self::CollectionMissing { .. }
-            | Self::NotFound { .. } => true,
+            | Self::NotFound { .. }
+            | Self::IndexesMissing { .. } => true,
             Self::DuplicateKey { index, .. } => index.starts_with("syncdesk_"),
             Self::InvalidUri { .. } | Self::Mapping(_) | Self::Refused { .. } => false,
         }

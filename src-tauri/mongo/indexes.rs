@@ -9,6 +9,11 @@
 //! (for the maximum), the email with a case-insensitive collation (strength 2), which is how
 //! a case-insensitive email match stays an index lookup instead of a collection scan, and the
 //! username (who holds a name a fallback derived).
+//!
+//! Nothing here runs on its own: indexes are a schema change in the team's own collection, so
+//! they are created only when asked (`syncdesk db indexes`, a sync after its review names them,
+//! `--create-collection`, seeding a scenario). A write that needs the unique ones and finds them
+//! missing says so and how to create them.
 
 use futures_util::TryStreamExt;
 use mongodb::IndexModel;
@@ -55,19 +60,58 @@ pub struct DuplicateGroup {
     pub doc_ids: Vec<String>,
 }
 
+/// Why each unique index is needed, as the confirmation before a write names it.
+pub const WHY_UNIQUE: &str = "a unique Clerk id keeps two writers (a sync, the listener, your backend) from creating the same user twice, and a unique user id keeps the ids Syncdesk allocates distinct";
+
 impl UserStore {
-    /// Ensures the unique indexes once per store; later calls return the first report.
-    pub async fn indexes(&self) -> Result<&IndexReport> {
-        self.indexes.get_or_try_init(|| self.ensure_indexes()).await
+    /// The unique indexes Syncdesk's writes rely on, checked (never created) once per store.
+    pub async fn require_indexes(&self) -> Result<()> {
+        self.indexes
+            .get_or_try_init(|| async {
+                let missing = self.missing_unique_indexes().await?;
+                if missing.is_empty() {
+                    Ok(())
+                } else {
+                    Err(super::Error::IndexesMissing {
+                        collection: self.mapping().collection.clone(),
+                        fields: missing.join(", "),
+                    })
+                }
+            })
+            .await
+            .map(|_| ())
     }
 
-    /// Creates the unique indexes that can be created and reports the duplicates blocking the rest.
-    pub async fn ensure_indexes(&self) -> Result<IndexReport> {
-        let mapping = self.mapping().clone();
+    /// The unique indexes a write needs that the collection does not have.
+    pub async fn missing_unique_indexes(&self) -> Result<Vec<String>> {
+        let existing = self.unique_index_keys().await?;
+        Ok(self
+            .wanted_unique()
+            .into_iter()
+            .map(|(field, _)| field)
+            .filter(|field| !existing.contains(field))
+            .collect())
+    }
+
+    fn wanted_unique(&self) -> Vec<(String, &'static str)> {
+        let mapping = self.mapping();
         let mut wanted = vec![(mapping.clerk_id.clone(), "string")];
         if let Some(field) = &mapping.user_id {
             wanted.push((field.clone(), "number"));
         }
+        wanted
+    }
+
+    /// Creates the unique and the lookup indexes that can be created and reports the duplicates
+    /// blocking the rest.
+    pub async fn ensure_indexes(&self) -> Result<IndexReport> {
+        self.ensure_indexes_with(true).await
+    }
+
+    /// Creates the unique indexes, and the lookup ones when `lookups` (a real `mongod` plans the
+    /// lookups without them; the test server does not), reporting what blocks any.
+    pub async fn ensure_indexes_with(&self, lookups: bool) -> Result<IndexReport> {
+        let wanted = self.wanted_unique();
         let existing = self.unique_index_keys().await?;
         let mut report = IndexReport::default();
         for (field, bson_type) in wanted {
@@ -91,7 +135,9 @@ impl UserStore {
                 Err(e) => return Err(self.error(e)),
             }
         }
-        self.ensure_lookup_indexes(&mut report).await;
+        if lookups {
+            self.ensure_lookup_indexes(&mut report).await;
+        }
         Ok(report)
     }
 
@@ -126,8 +172,9 @@ impl UserStore {
     async fn unique_index_keys(&self) -> Result<Vec<String>> {
         let indexes: Vec<IndexModel> = match self.users().list_indexes().await {
             Ok(cursor) => cursor.try_collect().await.map_err(|e| self.error(e))?,
-            // A collection that does not exist yet has no indexes.
-            Err(_) => return Ok(Vec::new()),
+            // A collection that does not exist yet has no indexes (NamespaceNotFound).
+            Err(e) if super::error::command_code(&e) == Some(26) => return Ok(Vec::new()),
+            Err(e) => return Err(self.error(e)),
         };
         Ok(indexes
             .into_iter()

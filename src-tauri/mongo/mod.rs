@@ -25,7 +25,7 @@ use tokio::sync::OnceCell;
 pub use conditional::{Conditional, ConditionalSet};
 pub use doc::{new_document, to_user};
 pub use error::{Error, Result};
-pub use indexes::{DuplicateGroup, IndexReport};
+pub use indexes::{DuplicateGroup, IndexReport, WHY_UNIQUE};
 pub use mapping::{Fallback, Fallbacks, FieldMapping, MappingError};
 
 use crate::secrets::Sensitive;
@@ -47,7 +47,8 @@ pub struct UserStore {
     hosts: String,
     /// Strings that must never appear in an error (the password, raw and decoded).
     secrets: Vec<String>,
-    indexes: std::sync::Arc<OnceCell<IndexReport>>,
+    /// Set once the unique indexes writes need were found.
+    indexes: std::sync::Arc<OnceCell<()>>,
 }
 
 impl std::fmt::Debug for UserStore {

@@ -27,7 +27,7 @@ impl UserStore {
     /// An id taken meanwhile by another writer is re-allocated; a duplicate Clerk id is an error
     /// for that user only.
     pub async fn create_users(&self, users: &[NewUser]) -> Result<Vec<Result<DbUser>>> {
-        self.indexes().await?;
+        self.require_indexes().await?;
         let mut results: Vec<Option<Result<DbUser>>> = users.iter().map(|_| None).collect();
         let mut pending: Vec<usize> = (0..users.len()).collect();
         for round in 0..ID_ROUNDS {

@@ -43,6 +43,9 @@ pub struct Preview {
     pub plan: SyncPlan,
     /// The users collection does not exist yet and will be created (with its indexes) first.
     pub new_collection: bool,
+    /// Unique indexes the writes need that the collection lacks: the apply creates them first
+    /// (the review names them, see `mongo::WHY_UNIQUE`).
+    pub missing_indexes: Vec<String>,
 }
 
 impl Preview {
@@ -70,6 +73,9 @@ impl Preview {
 pub struct Applied {
     /// The collection created first, and its indexes, when it did not exist.
     pub created_collection: Option<IndexReport>,
+    /// The unique indexes created first in an existing collection (and, outside production,
+    /// the lookup ones), when the review named some as missing.
+    pub created_indexes: Option<IndexReport>,
     pub report: ApplyReport,
 }
 
@@ -89,6 +95,11 @@ impl Workspace {
         };
         let snapshot = Snapshot::take(&client, &store, missing, progress).await?;
         let new_collection = options.create_collection && !store.collection_exists().await?;
+        let missing_indexes = if new_collection {
+            Vec::new()
+        } else {
+            store.missing_unique_indexes().await?
+        };
         let policy = SyncPolicy {
             delete_orphans: options.delete_orphans,
             only: options.only.clone().filter(|only| !only.is_empty()),
@@ -102,6 +113,7 @@ impl Workspace {
             snapshot,
             plan,
             new_collection,
+            missing_indexes,
         })
     }
 
@@ -144,6 +156,18 @@ impl Workspace {
         } else {
             None
         };
+        // Production keeps only the unique indexes it needs; the lookup ones help the test
+        // server's planner, not a real mongod, and are created there only by `db indexes`.
+        let created_indexes = if preview.missing_indexes.is_empty() || preview.plan.is_empty() {
+            None
+        } else {
+            Some(
+                preview
+                    .store
+                    .ensure_indexes_with(!self.is_production())
+                    .await?,
+            )
+        };
         let ctx = ApplyContext {
             source: Source::Sync,
             now_ms,
@@ -151,6 +175,7 @@ impl Workspace {
         let report = apply_until(&preview.store, &preview.plan, ctx, progress, cancel).await?;
         Ok(Applied {
             created_collection,
+            created_indexes,
             report,
         })
     }

@@ -35,6 +35,8 @@ pub struct PreviewSummary {
     /// Operations per kind (`create`, `update`, `link`, `deactivate`, `delete`).
     pub operations: BTreeMap<&'static str, usize>,
     pub new_collection: bool,
+    /// Unique indexes the apply creates first (the review says so, and why).
+    pub missing_indexes: Vec<String>,
 }
 
 #[tauri::command]
@@ -63,6 +65,7 @@ pub async fn preview_sync(
         counts: preview.diff().counts,
         operations,
         new_collection: preview.new_collection,
+        missing_indexes: preview.missing_indexes.clone(),
     };
     state.keep_preview(ws, preview).await;
     Ok(summary)
