@@ -109,6 +109,10 @@ pub enum WorkspaceError {
         "{label} writes to a production instance: review what will change, then confirm it (the CLI's --yes, or {expected:?} typed in the window)"
     )]
     NotConfirmed { label: String, expected: String },
+    #[error(
+        "the unique index on {fields} cannot be created: {duplicates} values are each held by more than one document; `syncdesk db indexes` lists them (exit 3). Decide which document keeps each, then sync again (nothing was written)"
+    )]
+    IndexesBlocked { fields: String, duplicates: usize },
     #[error(transparent)]
     Snapshot(#[from] crate::sync::snapshot::SnapshotError),
     #[error(transparent)]

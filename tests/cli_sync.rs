@@ -307,3 +307,33 @@ async fn sync_names_the_indexes_it_needs_and_creates_them_only_when_applying() {
     handle.stop().await;
     db.cleanup().await;
 }
+
+/// Duplicates that block a unique index stop the sync before anything is written, and say where
+/// the list is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_blocking_a_unique_index_stop_the_sync_before_any_write() {
+    let Some(db) = test_db("sync_blocked_index").await else {
+        return;
+    };
+    let mut docs = scenario::seed_report_documents(&FieldMapping::default());
+    // Two documents already claim one Clerk user: the unique index cannot be built over them.
+    for n in [91, 92] {
+        docs.push(doc! {"user_id": n, "username": format!("twin{n}"), "email": format!("twin{n}@example.com"),
+            "clerk_user_id": "user_2TwinTwinTwinTwinTwinTwin1", "is_active": true});
+    }
+    let raw = db.store.database().collection::<Document>("users");
+    raw.insert_many(docs).await.unwrap();
+    let before = db.raw_users().await;
+    let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
+    let out = syncdesk(&db, &handle.base_url, TEST_KEY, &["sync"]);
+    assert!(
+        !out.status.success()
+            && text(&out).contains("unique index on clerk_user_id cannot be created")
+            && text(&out).contains("syncdesk db indexes"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(db.raw_users().await, before, "nothing was written");
+    handle.stop().await;
+    db.cleanup().await;
+}

@@ -537,6 +537,25 @@ async fn a_write_without_the_unique_indexes_is_refused_and_says_how_to_create_th
     let Some(db) = test_db("no_indexes").await else {
         return;
     };
+    let fresh = db
+        .store
+        .create_user(&new_user(
+            Some("user_2NoIndexNoIndexNoIndex01"),
+            "ada@example.com",
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(fresh, Error::CollectionMissing { .. }),
+        "a database with no users collection (a typo?) is named as such: {fresh}"
+    );
+    // The backend's own collection, without Syncdesk's indexes.
+    db.store
+        .database()
+        .collection::<mongodb::bson::Document>("users")
+        .insert_one(mongodb::bson::doc! {"user_id": 1, "email": "local@example.com"})
+        .await
+        .unwrap();
     let err = db
         .store
         .create_user(&new_user(
@@ -552,9 +571,10 @@ async fn a_write_without_the_unique_indexes_is_refused_and_says_how_to_create_th
             && text.contains("syncdesk db indexes"),
         "names the indexes, why, and how to create them: {text}"
     );
-    assert!(
-        !db.store.collection_exists().await.unwrap(),
-        "nothing was created in the team's database on its own"
+    assert_eq!(
+        db.store.missing_unique_indexes().await.unwrap().len(),
+        2,
+        "nothing was created in the team's collection on its own"
     );
     db.store.ensure_indexes().await.unwrap();
     db.store

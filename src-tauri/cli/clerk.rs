@@ -44,10 +44,13 @@ pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> 
             let report = if args.json {
                 // JSON lines are written as each range arrives, not after the last page.
                 let lines = JsonLines::start();
-                let report = client
+                let fetched = client
                     .list_all_users_streaming(show, |users| lines.write(users))
-                    .await?;
-                lines.finish()?;
+                    .await;
+                // The lines already written are flushed whole even when the fetch failed.
+                let written = lines.finish();
+                let report = fetched?;
+                written?;
                 report
             } else {
                 let report = client.list_all_users(show).await?;

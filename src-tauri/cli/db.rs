@@ -89,10 +89,24 @@ pub async fn run(cmd: DbCommand, ws: &Workspace) -> anyhow::Result<ExitCode> {
             )?;
         }
         DbCommand::Indexes(args) => {
+            if !store.collection_exists().await? {
+                bail!(
+                    "there is no collection `{}` in {}: check the database name (creating indexes would create it); a new database is set up by `syncdesk sync --create-collection`",
+                    store.mapping().collection,
+                    store.location()
+                );
+            }
             let lookups = !ws.is_production() || args.lookup_indexes;
             let report = store.ensure_indexes_with(lookups).await?;
             writeln!(out, "unique indexes: {}", report.unique.join(", "))?;
-            writeln!(out, "lookup indexes: {}", report.lookup.join(", "))?;
+            if lookups {
+                writeln!(out, "lookup indexes: {}", report.lookup.join(", "))?;
+            } else {
+                writeln!(
+                    out,
+                    "lookup indexes: not created in production (a real mongod does without them; --lookup-indexes to add them)"
+                )?;
+            }
             for failed in &report.lookup_failed {
                 writeln!(
                     out,

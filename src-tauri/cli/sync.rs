@@ -156,11 +156,16 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
     if !preview.missing_indexes.is_empty() {
         writeln!(
             out,
-            "`{}` has no unique index on {}: it {} created first ({})",
+            "`{}` has no unique index on {}: it {} created first ({}){}",
             preview.collection(),
             preview.missing_indexes.join(", "),
             if args.dry_run { "would be" } else { "will be" },
-            crate::mongo::WHY_UNIQUE
+            crate::mongo::WHY_UNIQUE,
+            if ws.is_production() {
+                ""
+            } else {
+                "; with the lookup indexes on the Clerk id, user id, email and username"
+            }
         )?;
     }
     if args.dry_run {

@@ -24,7 +24,7 @@ pub enum Code {
     Auth,
     /// The users collection is not in the database (wrong database name or mapping).
     CollectionMissing,
-    /// The unique indexes writes need are not there: the UI offers to create them (named).
+    /// The unique indexes writes need are not there: the UI names them and the way to create them.
     IndexesMissing,
     /// A write would create a second user with the same unique value.
     Duplicate,
@@ -115,6 +115,7 @@ impl From<WorkspaceError> for CommandError {
                 Self::new(Code::InvalidInput, err.to_string())
             }
             WorkspaceError::NotConfirmed { .. } => Self::new(Code::NotConfirmed, err.to_string()),
+            WorkspaceError::IndexesBlocked { .. } => Self::new(Code::Duplicate, err.to_string()),
             WorkspaceError::Snapshot(crate::sync::snapshot::SnapshotError::Database(e)) => e.into(),
             WorkspaceError::Manual(crate::sync::manual::ManualError::Database(e)) => e.into(),
             WorkspaceError::Manual(_) => Self::new(Code::InvalidInput, err.to_string()),

@@ -64,22 +64,20 @@ pub struct DuplicateGroup {
 pub const WHY_UNIQUE: &str = "a unique Clerk id keeps two writers (a sync, the listener, your backend) from creating the same user twice, and a unique user id keeps the ids Syncdesk allocates distinct";
 
 impl UserStore {
-    /// The unique indexes Syncdesk's writes rely on, checked (never created) once per store.
+    /// The unique indexes Syncdesk's writes rely on, checked (never created) before every batch
+    /// of creates: one `listIndexes`, so indexes dropped or a database restored under a running
+    /// listener are noticed at once. A collection that does not exist is named as such.
     pub async fn require_indexes(&self) -> Result<()> {
-        self.indexes
-            .get_or_try_init(|| async {
-                let missing = self.missing_unique_indexes().await?;
-                if missing.is_empty() {
-                    Ok(())
-                } else {
-                    Err(super::Error::IndexesMissing {
-                        collection: self.mapping().collection.clone(),
-                        fields: missing.join(", "),
-                    })
-                }
+        self.require_collection().await?;
+        let missing = self.missing_unique_indexes().await?;
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(super::Error::IndexesMissing {
+                collection: self.mapping().collection.clone(),
+                fields: missing.join(", "),
             })
-            .await
-            .map(|_| ())
+        }
     }
 
     /// The unique indexes a write needs that the collection does not have.

@@ -20,7 +20,6 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use mongodb::bson::{Document, doc};
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Collection, Database};
-use tokio::sync::OnceCell;
 
 pub use conditional::{Conditional, ConditionalSet};
 pub use doc::{new_document, to_user};
@@ -47,8 +46,6 @@ pub struct UserStore {
     hosts: String,
     /// Strings that must never appear in an error (the password, raw and decoded).
     secrets: Vec<String>,
-    /// Set once the unique indexes writes need were found.
-    indexes: std::sync::Arc<OnceCell<()>>,
 }
 
 impl std::fmt::Debug for UserStore {
@@ -101,7 +98,6 @@ impl UserStore {
             mapping,
             hosts,
             secrets,
-            indexes: Default::default(),
         })
     }
 
@@ -176,8 +172,8 @@ impl UserStore {
 
     /// Creates the users collection and its indexes: the explicit first step into a new database
     /// (a reset staging database, a backend never written to). An existing collection is kept
-    /// as it is; only missing indexes are added.
-    pub async fn create_collection(&self) -> Result<IndexReport> {
+    /// as it is; only missing indexes are added (the lookup ones when `lookups`).
+    pub async fn create_collection(&self, lookups: bool) -> Result<IndexReport> {
         if !self.collection_exists().await? {
             match self.db.create_collection(&self.mapping.collection).await {
                 Ok(()) => {}
@@ -186,7 +182,7 @@ impl UserStore {
                 Err(e) => return Err(self.error(e)),
             }
         }
-        self.ensure_indexes().await
+        self.ensure_indexes_with(lookups).await
     }
 
     async fn collection_names(&self) -> Result<Vec<String>> {

@@ -152,7 +152,12 @@ impl Workspace {
     ) -> Result<Applied, WorkspaceError> {
         self.confirm(confirmation)?;
         let created_collection = if preview.new_collection {
-            Some(preview.store.create_collection().await?)
+            Some(
+                preview
+                    .store
+                    .create_collection(!self.is_production())
+                    .await?,
+            )
         } else {
             None
         };
@@ -161,12 +166,28 @@ impl Workspace {
         let created_indexes = if preview.missing_indexes.is_empty() || preview.plan.is_empty() {
             None
         } else {
-            Some(
-                preview
-                    .store
-                    .ensure_indexes_with(!self.is_production())
-                    .await?,
-            )
+            let report = preview
+                .store
+                .ensure_indexes_with(!self.is_production())
+                .await?;
+            // Values held by several documents block a unique index: nothing is written until a
+            // person has chosen which document keeps each.
+            let blocked: Vec<&String> = preview
+                .missing_indexes
+                .iter()
+                .filter(|field| !report.is_unique(field))
+                .collect();
+            if !blocked.is_empty() {
+                return Err(WorkspaceError::IndexesBlocked {
+                    fields: blocked
+                        .iter()
+                        .map(|f| f.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    duplicates: report.duplicates.len(),
+                });
+            }
+            Some(report)
         };
         let ctx = ApplyContext {
             source: Source::Sync,
