@@ -188,14 +188,22 @@ impl Workspace {
             None => profiles.default_profile().cloned(),
         };
         let mut slots = [Slot::NotSet, Slot::NotSet, Slot::NotSet];
+        let needs_keychain = SecretName::ALL
+            .iter()
+            .any(|n| overrides.secret(*n).is_none());
+        // One blocking hop for the three entries, only when the environment leaves one unset.
+        let stored = match &profile {
+            Some(p) if needs_keychain => Some(keychain.get_all(&p.name).await.map_err(Arc::new)),
+            _ => None,
+        };
         for (slot, name) in slots.iter_mut().zip(SecretName::ALL) {
-            *slot = match (overrides.secret(name), &profile) {
+            *slot = match (overrides.secret(name), &stored) {
                 (Some(value), _) => Slot::Set(value.clone(), Origin::Environment),
                 (None, None) => Slot::NotSet,
-                (None, Some(p)) => match keychain.get(&p.name, name).await {
-                    Ok(Some(value)) => Slot::Set(value, Origin::Keychain),
-                    Ok(None) => Slot::NotSet,
-                    Err(e) => Slot::Unreadable(Arc::new(e)),
+                (None, Some(Err(e))) => Slot::Unreadable(e.clone()),
+                (None, Some(Ok(all))) => match all.iter().find(|(n, _)| *n == name) {
+                    Some((_, Some(value))) => Slot::Set(value.clone(), Origin::Keychain),
+                    _ => Slot::NotSet,
                 },
             };
         }

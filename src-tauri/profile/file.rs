@@ -71,13 +71,13 @@ impl ProfileFile {
 
     /// The saved profiles; none when the file does not exist yet.
     pub fn load(&self) -> Result<Profiles, FileError> {
-        Ok(profiles_of(&self.read_object()?))
+        Ok(self.read_object()?.1)
     }
 
     /// Whether the file still holds the one-database settings of an earlier version (and no
     /// profiles): the profile `default` they are read as has its secrets under older names.
     pub fn is_legacy(&self) -> Result<bool, FileError> {
-        let object = self.read_object()?;
+        let (object, _) = self.read_object()?;
         Ok(!object.contains_key(KEY) && object.contains_key(LEGACY_KEY))
     }
 
@@ -88,8 +88,7 @@ impl ProfileFile {
         E: From<FileError>,
     {
         let _lock = self.lock()?;
-        let mut object = self.read_object()?;
-        let mut profiles = profiles_of(&object);
+        let (mut object, mut profiles) = self.read_object()?;
         let result = change(&mut profiles)?;
         object.remove(LEGACY_KEY);
         let value = serde_json::to_value(&profiles).map_err(|e| self.write_error(e))?;
@@ -98,10 +97,13 @@ impl ProfileFile {
         Ok(result)
     }
 
-    fn read_object(&self) -> Result<Map<String, Value>, FileError> {
+    /// The file's object and the profiles in it (parsed and checked once).
+    fn read_object(&self) -> Result<(Map<String, Value>, Profiles), FileError> {
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Map::new(), Profiles::default()));
+            }
             Err(e) => {
                 return Err(FileError::Read {
                     path: self.shown(),
@@ -110,7 +112,7 @@ impl ProfileFile {
             }
         };
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Map::new());
+            return Ok((Map::new(), Profiles::default()));
         }
         let invalid = |reason: String| FileError::Invalid {
             path: self.shown(),
@@ -120,10 +122,11 @@ impl ProfileFile {
         let Value::Object(object) = value else {
             return Err(invalid("it is not a JSON object".into()));
         };
-        if let Some(value) = object.get(KEY) {
-            Profiles::deserialize_checked(value).map_err(invalid)?;
-        }
-        Ok(object)
+        let profiles = match object.get(KEY) {
+            Some(value) => Profiles::deserialize_checked(value).map_err(invalid)?,
+            None => legacy_profiles(&object),
+        };
+        Ok((object, profiles))
     }
 
     /// An exclusive lock on `<file>.lock`, released when the guard is dropped.
@@ -188,12 +191,8 @@ impl Profiles {
     }
 }
 
-/// The profiles of a file's object (already checked by `read_object`); the legacy one-database
-/// settings when there are no profiles yet.
-fn profiles_of(object: &Map<String, Value>) -> Profiles {
-    if let Some(value) = object.get(KEY) {
-        return Profiles::deserialize_checked(value).unwrap_or_default();
-    }
+/// The one-database settings of earlier versions as the profile `default`, when there are some.
+fn legacy_profiles(object: &Map<String, Value>) -> Profiles {
     match object.get(LEGACY_KEY).and_then(legacy_profile) {
         Some(profile) => Profiles {
             default: Some(profile.name.clone()),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{Workspace, WorkspaceError};
-use crate::diff::{Category, UserDiff, diff_users};
+use crate::diff::{Category, Counts, UserDiff, diff_users};
 use crate::mongo::journal::Source;
 use crate::mongo::{IndexReport, UserStore};
 use crate::sync::apply::{ApplyContext, ApplyReport, Cancel, Progress, apply_until};
@@ -40,6 +40,8 @@ pub enum Confirmation {
 pub struct Preview {
     store: UserStore,
     pub snapshot: Snapshot,
+    /// The diff's category counts (kept: the diff itself borrows the snapshot).
+    pub counts: Counts,
     pub plan: SyncPlan,
     /// The users collection does not exist yet and will be created (with its indexes) first.
     pub new_collection: bool,
@@ -107,10 +109,12 @@ impl Workspace {
         };
         let diff = diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context());
         let plan = plan(&diff, &policy);
+        let counts = diff.counts;
         drop(diff);
         Ok(Preview {
             store,
             snapshot,
+            counts,
             plan,
             new_collection,
             missing_indexes,

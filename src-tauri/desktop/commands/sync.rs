@@ -62,7 +62,7 @@ pub async fn preview_sync(
         location: preview.location(),
         clerk_users: preview.snapshot.clerk.len(),
         db_users: preview.snapshot.db.len(),
-        counts: preview.diff().counts,
+        counts: preview.counts,
         operations,
         new_collection: preview.new_collection,
         missing_indexes: preview.missing_indexes.clone(),
