@@ -100,6 +100,10 @@ pub enum SecretError {
         "a Clerk secret key starts with sk_test_ (development) or sk_live_ (production); copy it from the Clerk Dashboard, API keys"
     )]
     NotClerkKey,
+    #[error(
+        "the {0} holds a space or a character it never has: did the paste pick up more than the value? Copy it again"
+    )]
+    StrayCharacters(&'static str),
     #[error(transparent)]
     Webhook(#[from] crate::webhook::VerifyError),
 }
@@ -121,6 +125,12 @@ pub fn check(name: SecretName, value: &str) -> Result<Sensitive<String>, SecretE
                 || value.len() <= 8 =>
         {
             return Err(SecretError::NotClerkKey);
+        }
+        SecretName::ClerkSecretKey if !value[8..].bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            return Err(SecretError::StrayCharacters(name.label()));
+        }
+        SecretName::MongodbUri if value.chars().any(char::is_whitespace) => {
+            return Err(SecretError::StrayCharacters(name.label()));
         }
         SecretName::WebhookSecret => {
             if !value.starts_with("whsec_") {
@@ -170,6 +180,16 @@ mod tests {
             .expose(),
             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
             "kept trimmed"
+        );
+        assert_eq!(
+            check(SecretName::ClerkSecretKey, "sk_test_abc def").unwrap_err(),
+            SecretError::StrayCharacters("Clerk secret key"),
+            "a key with a space (two pasted values) is refused, not kept"
+        );
+        assert_eq!(
+            check(SecretName::MongodbUri, "mongodb://h/ MONGO_DB=x").unwrap_err(),
+            SecretError::StrayCharacters("MongoDB URI"),
+            "a URI with a space in it is two values pasted"
         );
         assert_eq!(
             check(SecretName::MongodbUri, "  ").unwrap_err(),

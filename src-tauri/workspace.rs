@@ -8,59 +8,22 @@
 //! from it is needed.
 
 pub mod check;
+mod error;
+mod overrides;
 pub mod sync;
+
+pub use error::WorkspaceError;
+pub use overrides::{CLERK_API_URL_VAR, DATABASE_VAR, Overrides, PROFILE_VAR};
 
 use std::sync::Arc;
 
 use crate::clerk::{ClerkClient, ClerkConfig};
 use crate::keychain::{Keychain, KeychainError};
 use crate::mongo::{FieldMapping, UserStore};
-use crate::profile::file::{FileError, ProfileFile};
-use crate::profile::{Environment, ListenerSettings, Profile, ProfileError};
+use crate::profile::file::ProfileFile;
+use crate::profile::{Environment, ListenerSettings, Profile};
 use crate::secrets::{SecretName, Sensitive};
-use crate::settings::{SettingsError, env_var};
-use crate::webhook::{SigningSecret, VerifyError};
-
-/// Names the profile to use when `--profile` is not given.
-pub const PROFILE_VAR: &str = "SYNCDESK_PROFILE";
-pub const DATABASE_VAR: &str = "SYNCDESK_DATABASE";
-pub const CLERK_API_URL_VAR: &str = "SYNCDESK_CLERK_API_URL";
-
-/// What a run was started with, over any profile: flags, then `SYNCDESK_*` variables.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub profile: Option<String>,
-    pub database: Option<String>,
-    pub mapping: Option<FieldMapping>,
-    pub clerk_api_url: Option<String>,
-    pub secrets: Vec<(SecretName, Sensitive<String>)>,
-}
-
-impl Overrides {
-    /// The `SYNCDESK_*` variables; flags are set on the result by the CLI.
-    pub fn from_env() -> Result<Self, SettingsError> {
-        let mut secrets = Vec::new();
-        for name in SecretName::ALL {
-            if let Some(value) = env_var(name.env_var())? {
-                secrets.push((name, Sensitive::new(value)));
-            }
-        }
-        Ok(Self {
-            profile: env_var(PROFILE_VAR)?,
-            database: env_var(DATABASE_VAR)?,
-            mapping: None,
-            clerk_api_url: env_var(CLERK_API_URL_VAR)?,
-            secrets,
-        })
-    }
-
-    fn secret(&self, name: SecretName) -> Option<&Sensitive<String>> {
-        self.secrets
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
-    }
-}
+use crate::webhook::SigningSecret;
 
 /// Where a secret came from (shown as such; the value never is).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -75,73 +38,6 @@ enum Slot {
     Set(Sensitive<String>, Origin),
     NotSet,
     Unreadable(Arc<KeychainError>),
-}
-
-/// Why a workspace cannot do what was asked; each says what to fix, in words for either front end.
-#[derive(Debug, thiserror::Error)]
-pub enum WorkspaceError {
-    #[error(transparent)]
-    Profile(#[from] ProfileError),
-    #[error(transparent)]
-    File(#[from] FileError),
-    #[error(transparent)]
-    Env(#[from] SettingsError),
-    #[error("{}", missing_secret(*.secret, .profile.as_deref()))]
-    MissingSecret {
-        secret: SecretName,
-        profile: Option<String>,
-    },
-    #[error("cannot read the {} of profile {profile:?} from the OS keychain: {source}", .secret.label())]
-    Keychain {
-        secret: SecretName,
-        profile: String,
-        source: Arc<KeychainError>,
-    },
-    #[error("{}", missing_database(.profile.as_deref()))]
-    NoDatabase { profile: Option<String> },
-    #[error(transparent)]
-    Clerk(#[from] crate::clerk::Error),
-    #[error(transparent)]
-    Mongo(#[from] crate::mongo::Error),
-    #[error(transparent)]
-    WebhookSecret(#[from] VerifyError),
-    #[error(
-        "{label} writes to a production instance: review what will change, then confirm it (the CLI's --yes, or {expected:?} typed in the window)"
-    )]
-    NotConfirmed { label: String, expected: String },
-    #[error(
-        "the unique index on {fields} cannot be created: {duplicates} values are each held by more than one document; `syncdesk db indexes` lists them (exit 3). Decide which document keeps each, then sync again (nothing was written)"
-    )]
-    IndexesBlocked { fields: String, duplicates: usize },
-    #[error(transparent)]
-    Snapshot(#[from] crate::sync::snapshot::SnapshotError),
-    #[error(transparent)]
-    Manual(#[from] crate::sync::manual::ManualError),
-}
-
-fn missing_secret(secret: SecretName, profile: Option<&str>) -> String {
-    let label = secret.label();
-    let var = secret.env_var();
-    let cli = secret.cli_name();
-    match profile {
-        Some(p) => format!(
-            "profile {p:?} has no {label}: set it in Settings → Secrets, or with `syncdesk profile set-secret {p} {cli}`, or set {var}"
-        ),
-        None => format!(
-            "no {label} is set: add a profile (Settings, or `syncdesk profile add NAME` then `syncdesk profile set-secret NAME {cli}`), or set {var}"
-        ),
-    }
-}
-
-fn missing_database(profile: Option<&str>) -> String {
-    match profile {
-        Some(p) => format!(
-            "profile {p:?} names no database: set it in Settings, or with `syncdesk profile edit {p} --database NAME` (or pass --database, or set {DATABASE_VAR})"
-        ),
-        None => format!(
-            "no database name is set: add a profile with its database (in Settings, or `syncdesk profile add NAME --database DB`), or set {DATABASE_VAR}"
-        ),
-    }
 }
 
 /// One resolved profile (or none) and its credentials.

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use syncdesk::clerk::{CountCheck, Error, NewClerkUser, Paging, Progress};
+use syncdesk::clerk::{CountCheck, Error, Flow, NewClerkUser, Paging, Progress};
 use syncdesk::sandbox::{CursorSupport, Faults, SandboxConfig};
 
 use crate::support::clerk::{client, sandbox};
@@ -86,7 +86,7 @@ async fn fetches_every_user_once_with_ranges_and_progress() {
 }
 
 #[tokio::test]
-async fn users_are_handed_over_range_by_range_before_the_fetch_ends() {
+async fn users_are_handed_over_page_by_page_and_not_kept() {
     let handle = sandbox(SandboxConfig::generated(12_345, 1)).await;
     let handed = Mutex::new(Vec::<Vec<String>>::new());
     let report = client(&handle)
@@ -95,30 +95,69 @@ async fn users_are_handed_over_range_by_range_before_the_fetch_ends() {
             |users| {
                 let ids = users.iter().map(|u| u.id.clone()).collect();
                 handed.lock().unwrap().push(ids);
+                Flow::Continue
             },
         )
         .await
         .unwrap();
     let handed = handed.into_inner().unwrap();
     assert_eq!(
-        handed.len(),
-        report.ranges,
-        "one hand-over per range, each as soon as it is fetched (not one at the end)"
+        handed.len() as u64,
+        report.pages,
+        "one hand-over per page, each as soon as it arrives (not one per range or at the end)"
     );
-    assert!(handed.len() > 1, "several ranges, so several hand-overs");
-    let all: Vec<&String> = handed.iter().flatten().collect();
-    let unique: HashSet<&String> = all.iter().copied().collect();
+    assert!(
+        handed.iter().all(|page| page.len() <= 500),
+        "a hand-over is one page at most"
+    );
+    let all: Vec<String> = handed.into_iter().flatten().collect();
+    let unique: HashSet<&String> = all.iter().collect();
+    assert_eq!(unique.len(), all.len(), "each user handed over once");
+    assert!(
+        report.users.is_empty(),
+        "a streaming fetch does not hold the list as well"
+    );
     assert_eq!(
-        unique.len(),
-        all.len(),
-        "ranges are disjoint: no user twice"
+        report.fetched, 12_345,
+        "the report counts what was handed over"
     );
     assert_eq!(
-        unique.len(),
-        report.users.len(),
-        "what was handed over is every user the report holds"
+        report.count_check,
+        CountCheck::Matches,
+        "and checks it against Clerk's count"
     );
-    assert_exactly(&report, &handle.user_ids(), "the report is unchanged");
+    let expected: HashSet<String> = handle.user_ids().into_iter().collect();
+    assert_eq!(
+        all.into_iter().collect::<HashSet<_>>(),
+        expected,
+        "every user, none invented"
+    );
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn a_sink_that_wants_no_more_stops_the_fetch() {
+    let handle = sandbox(SandboxConfig::generated(12_345, 1)).await;
+    let pages = Mutex::new(0_u32);
+    let err = client(&handle)
+        .list_all_users_streaming(
+            |_| {},
+            |_| {
+                *pages.lock().unwrap() += 1;
+                Flow::Stop
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Stopped),
+        "the fetch says it was stopped, not that Clerk failed: {err}"
+    );
+    let pages = pages.into_inner().unwrap();
+    assert!(
+        pages < 25,
+        "the fetch stops at once (each range ends at its next page), not after all 25 pages: {pages}"
+    );
     handle.stop().await;
 }
 

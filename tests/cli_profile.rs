@@ -243,6 +243,24 @@ mod keychain {
                 && refused.contains("creating a user with profile dev (production)"),
             "every write names the profile and its environment first: {refused}"
         );
+        let (ok, refused_event) = run(
+            d,
+            &service,
+            &[
+                "send-event",
+                "--to",
+                "http://127.0.0.1:9/webhooks/clerk",
+                "--type",
+                "user.created",
+            ],
+        );
+        assert!(
+            !ok && refused_event
+                .contains("profile dev (production) writes to a production instance")
+                && refused_event.contains("--yes"),
+            "an event signed with a production secret is taken as real, so it needs --yes too: \
+             {refused_event}"
+        );
         assert_eq!(
             db.raw_users().await.len(),
             33,

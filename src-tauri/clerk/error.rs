@@ -65,6 +65,9 @@ pub enum Error {
         detail: String,
         trace: TraceId,
     },
+    /// The one taking the users asked for no more (a closed pipe, a cancel).
+    #[error("the fetch of the Clerk users was stopped before its end")]
+    Stopped,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -4,17 +4,20 @@
 //! concurrently under the shared token bucket; users are deduplicated by id and the result is
 //! checked against `/users/count` taken before and after.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use futures_util::{StreamExt, TryFutureExt, TryStreamExt, stream};
+use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::Method;
 use serde::Serialize;
 
 use super::config::MAX_PAGE;
 use super::error::Result;
 use super::merge::dedup;
-use super::range::{Range, Step, page_range};
+pub use super::range::Flow;
+use super::range::{Range, Sink, Step, page_range};
 use super::wire::WireUser;
 use super::{ClerkClient, parse};
 use crate::user::ClerkUser;
@@ -53,8 +56,11 @@ pub enum CountCheck {
 /// The whole user list and how it was obtained.
 #[derive(Debug, Clone, Serialize)]
 pub struct FetchReport {
-    /// Every user once, oldest first (by `created_at`, then id).
+    /// Every user once, oldest first (by `created_at`, then id); empty for a streaming fetch,
+    /// which handed them over instead.
     pub users: Vec<ClerkUser>,
+    /// Users fetched, each once.
+    pub fetched: u64,
     /// `/users/count` when the fetch ended.
     pub count_reported: Option<u64>,
     pub count_check: CountCheck,
@@ -89,24 +95,68 @@ impl FetchReport {
     }
 }
 
+/// Whether the fetched count agrees with Clerk's before and after.
+fn count_check(before: u64, after: u64, fetched: u64) -> CountCheck {
+    if fetched == after && fetched == before {
+        CountCheck::Matches
+    } else {
+        CountCheck::Differs {
+            before,
+            after,
+            fetched,
+        }
+    }
+}
+
 /// Pages a range may hold before the instance is split further.
 const PAGES_PER_RANGE: u64 = 10;
 
 impl ClerkClient {
     /// Every user of the instance. `progress` is called after every page.
     pub async fn list_all_users(&self, progress: impl Fn(Progress) + Sync) -> Result<FetchReport> {
-        self.list_all_users_streaming(progress, |_| {}).await
+        Ok(self.fetch(&progress, None).await?.0)
     }
 
-    /// [`list_all_users`](Self::list_all_users), handing each range's users to `on_range` as
-    /// soon as that range is fetched (ranges are disjoint spans of `created_at`, each fetched
-    /// whole, so a user appears in one range only, unless its `created_at` changed during the
-    /// fetch). The returned report still holds every user, merged and in order.
+    /// [`list_all_users`](Self::list_all_users) without holding the list: each page's users go
+    /// to `on_page` as soon as the page arrives, each user once (the first version seen; a user
+    /// deleted while the fetch runs may already have been handed over). The report's `users` is
+    /// empty and its `fetched` counts what was handed over. `on_page` returning [`Flow::Stop`]
+    /// (the reader went away) stops the fetch with [`Error::Stopped`](super::Error::Stopped).
     pub async fn list_all_users_streaming(
         &self,
         progress: impl Fn(Progress) + Sync,
-        on_range: impl Fn(&[ClerkUser]) + Sync,
+        on_page: impl Fn(Vec<ClerkUser>) -> Flow + Sync,
     ) -> Result<FetchReport> {
+        let seen = Mutex::new(HashSet::<String>::new());
+        let duplicates = AtomicU64::new(0);
+        let sink = |users: Vec<ClerkUser>| {
+            let users_len = users.len() as u64;
+            let fresh: Vec<ClerkUser> = {
+                let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+                users
+                    .into_iter()
+                    .filter(|u| seen.insert(u.id.clone()))
+                    .collect()
+            };
+            duplicates.fetch_add(users_len - fresh.len() as u64, Ordering::Relaxed);
+            if fresh.is_empty() {
+                return Flow::Continue;
+            }
+            on_page(fresh)
+        };
+        let (mut report, before) = self.fetch(&progress, Some(&sink)).await?;
+        let fetched = seen.lock().unwrap_or_else(PoisonError::into_inner).len() as u64;
+        report.fetched = fetched;
+        report.duplicates_dropped = duplicates.load(Ordering::Relaxed);
+        report.count_check = count_check(before, report.count_reported.unwrap_or(fetched), fetched);
+        Ok(report)
+    }
+
+    async fn fetch(
+        &self,
+        progress: &(dyn Fn(Progress) + Sync),
+        sink: Option<Sink<'_>>,
+    ) -> Result<(FetchReport, u64)> {
         let started = Instant::now();
         let (requests0, retries0) = (
             self.requests_sent(),
@@ -151,12 +201,7 @@ impl ClerkClient {
         let on_step: &(dyn Fn(Step) + Sync) = &on_step;
         let pagers: Vec<_> = ranges
             .iter()
-            .map(|range| {
-                page_range(self, *range, &cursor_ok, on_step).map_ok(|outcome| {
-                    on_range(&outcome.users);
-                    outcome
-                })
-            })
+            .map(|range| page_range(self, *range, &cursor_ok, on_step, sink))
             .collect();
         let outcomes: Vec<_> = stream::iter(pagers)
             .buffer_unordered(self.max_in_flight)
@@ -170,19 +215,11 @@ impl ClerkClient {
         let mut users: Vec<ClerkUser> = outcomes.into_iter().flat_map(|o| o.users).collect();
         let duplicates = dedup(&mut users);
         let count = users.len() as u64;
-        let count_check = if count == after && count == before {
-            CountCheck::Matches
-        } else {
-            CountCheck::Differs {
-                before,
-                after,
-                fetched: count,
-            }
-        };
-        Ok(FetchReport {
+        let report = FetchReport {
             users,
+            fetched: count,
             count_reported: Some(after),
-            count_check,
+            count_check: count_check(before, after, count),
             pages: total_pages,
             requests: self.requests_sent() - requests0,
             retries: self.transport.retries.load(Ordering::Relaxed) - retries0,
@@ -195,7 +232,8 @@ impl ClerkClient {
             duplicates_dropped: duplicates,
             rewinds,
             elapsed: started.elapsed(),
-        })
+        };
+        Ok((report, before))
     }
 
     /// The oldest (`+created_at`) or newest (`-created_at`) user, if any.

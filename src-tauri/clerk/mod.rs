@@ -19,7 +19,7 @@ use reqwest::{Method, StatusCode};
 
 pub use config::{API_VERSION, ClerkConfig, DEFAULT_BASE_URL, InstanceKind, MAX_PAGE, RateLimit};
 pub use error::{Error, Result, TraceId};
-pub use fetch::{CountCheck, FetchReport, Paging, Progress};
+pub use fetch::{CountCheck, FetchReport, Flow, Paging, Progress};
 pub use wire::NewClerkUser;
 
 use crate::user::ClerkUser;

@@ -25,11 +25,30 @@ pub struct Range {
 /// What paging one range gave.
 #[derive(Debug, Default)]
 pub struct RangeOutcome {
+    /// The range's users, when kept (no sink): a streaming fetch hands them over instead.
     pub users: Vec<ClerkUser>,
     pub pages: u64,
     pub offset_pages: u64,
     pub rewinds: u32,
 }
+
+/// Where the range's position is, kept or not: the first and last id and the users so far.
+#[derive(Debug, Default)]
+struct Position {
+    first_id: Option<String>,
+    last_id: Option<String>,
+    count: usize,
+}
+
+/// Whether a sink wants more pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Takes each accepted page's users instead of the range keeping them.
+pub type Sink<'a> = &'a (dyn Fn(Vec<ClerkUser>) -> Flow + Sync);
 
 /// What `page_range` reports as it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,14 +64,19 @@ const MAX_REWINDS: u32 = 4;
 
 /// Pages `range` to its end. `cursor_ok` is shared by all ranges of a fetch: the first refusal
 /// switches every range to offsets. `on_step` hears of every accepted page and every rewind.
+/// With a `sink`, each page's users go to it as soon as the page is accepted (a rewind hands the
+/// range's users over again) and the outcome keeps none; the sink's [`Flow::Stop`] ends the range
+/// with [`Error::Stopped`].
 pub async fn page_range(
     client: &ClerkClient,
     range: Range,
     cursor_ok: &AtomicBool,
     on_step: &(dyn Fn(Step) + Sync),
+    sink: Option<Sink<'_>>,
 ) -> Result<RangeOutcome> {
     let what = "GET /users";
     let mut out = RangeOutcome::default();
+    let mut at = Position::default();
     loop {
         let mut query = vec![
             ("limit", MAX_PAGE.to_string()),
@@ -64,7 +88,7 @@ pub async fn page_range(
         if let Some(before) = range.before {
             query.push(("created_at_before", before.to_string()));
         }
-        let last_id = out.users.last().map(|u| u.id.clone());
+        let last_id = at.last_id.clone();
         let use_cursor = last_id.is_some() && cursor_ok.load(Ordering::Relaxed);
         let overlap = match (&last_id, use_cursor) {
             (Some(id), true) => {
@@ -72,7 +96,7 @@ pub async fn page_range(
                 None
             }
             (Some(id), false) => {
-                query.push(("offset", (out.users.len() - 1).to_string()));
+                query.push(("offset", (at.count - 1).to_string()));
                 Some(id.clone())
             }
             (None, _) => None,
@@ -93,7 +117,7 @@ pub async fn page_range(
         let page: Vec<WireUser> = parse(what, &reply)?;
         let full = page.len() >= MAX_PAGE as usize;
         // An ignored cursor shows as the range's first page again (or the cursor user itself).
-        let first_id = out.users.first().map(|u| u.id.as_str());
+        let first_id = at.first_id.as_deref();
         let repeated = page.first().map(|u| u.id.as_str()) == first_id
             || page.iter().any(|u| Some(&u.id) == last_id.as_ref());
         if use_cursor && repeated {
@@ -124,18 +148,32 @@ pub async fn page_range(
                     "users shifted under offset paging; paging the range again"
                 );
                 on_step(Step::Rewound {
-                    users: out.users.len() as u64,
+                    users: at.count as u64,
                 });
                 out.users.clear();
+                at = Position::default();
                 continue;
             }
         }
-        let before = out.users.len();
-        out.users.extend(page.map(ClerkUser::from));
+        let users: Vec<ClerkUser> = page.map(ClerkUser::from).collect();
+        if let Some(last) = users.last() {
+            at.first_id.get_or_insert_with(|| users[0].id.clone());
+            at.last_id = Some(last.id.clone());
+        }
+        at.count += users.len();
         out.pages += 1;
         on_step(Step::Page {
-            users: (out.users.len() - before) as u64,
+            users: users.len() as u64,
         });
+        match sink {
+            None => out.users.extend(users),
+            Some(sink) if !users.is_empty() => {
+                if sink(users) == Flow::Stop {
+                    return Err(Error::Stopped);
+                }
+            }
+            Some(_) => {}
+        }
         if !full {
             return Ok(out);
         }

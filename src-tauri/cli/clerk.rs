@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::progress::Status;
+use crate::clerk::Flow;
 use crate::user::ClerkUser;
 use crate::workspace::Workspace;
 
@@ -42,13 +43,18 @@ pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> 
                 ));
             };
             let report = if args.json {
-                // JSON lines are written as each range arrives, not after the last page.
+                // JSON lines are written as each page arrives; the list is never held whole.
                 let lines = JsonLines::start();
                 let fetched = client
                     .list_all_users_streaming(show, |users| lines.write(users))
                     .await;
                 // The lines already written are flushed whole even when the fetch failed.
                 let written = lines.finish();
+                if written.as_ref().is_err_and(is_broken_pipe) {
+                    // The reader (`head`, a closed pager) has what it wanted: stop quietly.
+                    status.done();
+                    return Ok(ExitCode::SUCCESS);
+                }
                 let report = fetched?;
                 written?;
                 report
@@ -62,7 +68,7 @@ pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> 
             writeln!(
                 err,
                 "{} users in {:.1}s ({} requests, {} retries, {} paging)",
-                report.users.len(),
+                report.fetched,
                 report.elapsed.as_secs_f64(),
                 report.requests,
                 report.retries,
@@ -81,8 +87,8 @@ pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> 
 }
 
 /// Users written as JSON lines while the fetch runs, on a thread of their own so serialising
-/// never holds up the requests: each Clerk id once; the first write error ends the writing and
-/// is returned at the end.
+/// never holds up the requests; the first write error (a closed pipe) ends the writing, stops
+/// the fetch at its next page, and is returned at the end.
 struct JsonLines {
     sender: std::sync::mpsc::Sender<Vec<ClerkUser>>,
     writer: std::thread::JoinHandle<anyhow::Result<()>>,
@@ -93,22 +99,24 @@ impl JsonLines {
         let (sender, receiver) = std::sync::mpsc::channel::<Vec<ClerkUser>>();
         let writer = std::thread::spawn(move || {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let mut seen = std::collections::HashSet::new();
             for users in receiver {
                 for user in users {
-                    if seen.insert(user.id.clone()) {
-                        writeln!(out, "{}", serde_json::to_string(&user)?)?;
-                    }
+                    serde_json::to_writer(&mut out, &user)?;
+                    out.write_all(b"\n")?;
                 }
+                out.flush()?;
             }
-            Ok(out.flush()?)
+            Ok(())
         });
         Self { sender, writer }
     }
 
-    fn write(&self, users: &[ClerkUser]) {
+    fn write(&self, users: Vec<ClerkUser>) -> Flow {
         // A closed channel means the writer stopped on an error, which `finish` returns.
-        let _ = self.sender.send(users.to_vec());
+        match self.sender.send(users) {
+            Ok(()) => Flow::Continue,
+            Err(_) => Flow::Stop,
+        }
     }
 
     fn finish(self) -> anyhow::Result<()> {
@@ -117,6 +125,19 @@ impl JsonLines {
             .join()
             .map_err(|_| anyhow::anyhow!("the thread writing the users stopped"))?
     }
+}
+
+/// Whether the writing failed because the reader closed the pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let kind = match (
+        err.downcast_ref::<std::io::Error>(),
+        err.downcast_ref::<serde_json::Error>(),
+    ) {
+        (Some(io), _) => Some(io.kind()),
+        (None, Some(json)) => json.io_error_kind(),
+        (None, None) => None,
+    };
+    kind == Some(std::io::ErrorKind::BrokenPipe)
 }
 
 fn print_table(out: &mut impl Write, users: &[ClerkUser]) -> std::io::Result<()> {

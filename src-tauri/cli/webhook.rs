@@ -52,6 +52,9 @@ pub struct SendEventArgs {
     /// Take the user from the profile's database by Clerk id or email.
     #[arg(long, value_name = "CLERK_ID_OR_EMAIL")]
     db_user: Option<String>,
+    /// Send with a production profile's signing secret: the receiver will take it as real.
+    #[arg(long)]
+    yes: bool,
 }
 
 pub async fn listen(args: ListenArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
@@ -113,6 +116,11 @@ pub async fn listen(args: ListenArgs, ws: &Workspace) -> anyhow::Result<ExitCode
 }
 
 pub async fn send(args: SendEventArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
+    super::confirm_write(
+        ws,
+        args.yes,
+        "an event signed with its webhook secret (the receiver applies it as real)",
+    )?;
     let secret = ws.signing_secret()?;
     let kind = EventKind::parse(&args.event_type).context("unknown event type")?;
     let source = match (args.data, args.clerk_user, args.db_user) {

@@ -61,6 +61,42 @@ async fn clerk_count_and_users_read_the_key_and_url_from_the_environment() {
     handle.stop().await;
 }
 
+#[tokio::test]
+async fn clerk_users_json_stops_quietly_when_the_reader_goes_away() {
+    let handle = sandbox(SandboxConfig::generated(30_000, 3)).await;
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["clerk", "users", "--json"])
+        .env("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY)
+        .env("SYNCDESK_CLERK_API_URL", &handle.base_url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `syncdesk clerk users --json | head -1`: one line, then the pipe closes.
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    tokio::io::AsyncBufReadExt::read_line(&mut stdout, &mut first)
+        .await
+        .unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().await.unwrap();
+    let line: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert!(
+        line["id"].as_str().unwrap().starts_with("user_"),
+        "the first line arrived before the fetch ended"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "a closed pipe is the reader's choice, not an error: {stderr}"
+    );
+    assert!(
+        !stderr.contains("error") && !stderr.contains("30000 users"),
+        "no error and no summary of a list nobody read: {stderr}"
+    );
+    handle.stop().await;
+}
+
 #[test]
 fn sandbox_prints_its_base_url_and_serves_the_preset() {
     let mut child = Command::new(BIN)

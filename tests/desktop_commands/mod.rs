@@ -21,6 +21,7 @@ use syncdesk::workspace::Overrides;
 
 use crate::support::{self, TestDb};
 
+mod leaks;
 mod profiles;
 mod secrets;
 mod settings;
@@ -37,6 +38,8 @@ pub struct MockApp {
     window: WebviewWindow<MockRuntime>,
     pub settings_file: PathBuf,
     pub dir: tempfile::TempDir,
+    /// Every answer and error the page was given, for the secret-leak checks.
+    pub transcript: std::cell::RefCell<String>,
 }
 
 impl MockApp {
@@ -63,6 +66,7 @@ impl MockApp {
             window,
             settings_file,
             dir,
+            transcript: Default::default(),
         }
     }
 
@@ -77,7 +81,15 @@ impl MockApp {
             headers: Default::default(),
             invoke_key: INVOKE_KEY.into(),
         };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+        let answer = get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().unwrap());
+        let shown = match &answer {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        self.transcript
+            .borrow_mut()
+            .push_str(&format!("{cmd} -> {shown}\n"));
+        answer
     }
 
     pub fn ok(&self, cmd: &str, args: Value) -> Value {

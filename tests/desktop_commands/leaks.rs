@@ -1,0 +1,165 @@
+//! Secrets never reach the page, the database, the audit log or a file, in any window flow:
+//! every answer and error of a session that sets, uses and mistypes each secret is searched.
+
+use mongodb::bson::Document;
+use serde_json::json;
+
+use super::{MockApp, seeded};
+use crate::support::clerk::{TEST_KEY, sandbox};
+use crate::support::{keychain_or_skip, unique_name};
+
+const WEBHOOK: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// Not a usable key (a space pasted in): the refusal must not echo it.
+const WRONG_KEY: &str = "sk_test_WrongKey9876543210 zyxwvuZYXWVU";
+
+#[test]
+fn no_window_flow_shows_or_stores_a_secret() {
+    if !keychain_or_skip("no_window_flow_shows_or_stores_a_secret") {
+        return;
+    }
+    let Some((rt, db)) = seeded("window_leaks") else {
+        return;
+    };
+    let handle = rt.block_on(sandbox(
+        syncdesk::sandbox::SandboxConfig::preset("seed-report").unwrap(),
+    ));
+    rt.block_on(db.store.ensure_indexes()).unwrap();
+    let service = format!("syncdesk-test-{}", unique_name("leaks"));
+    let app = MockApp::new(syncdesk::workspace::Overrides::default(), &service);
+    let mut profile = app.ok("get_settings", json!({}));
+    profile["name"] = json!("support");
+    profile["environment"] = json!("staging");
+    profile["database"] = json!(db.name);
+    profile["clerkApiUrl"] = json!(handle.base_url);
+    app.ok(
+        "save_profile",
+        json!({"profile": profile, "makeDefault": true}),
+    );
+    app.ok("choose_profile", json!({"name": "support"}));
+    for (name, value) in [
+        ("mongodb_uri", db.uri.as_str()),
+        ("clerk_secret_key", TEST_KEY),
+        ("webhook_secret", WEBHOOK),
+    ] {
+        app.ok("set_secret", json!({"name": name, "value": value}));
+    }
+
+    // Every read a support person makes, then a review and an apply.
+    for cmd in [
+        "list_profiles",
+        "get_settings",
+        "secret_status",
+        "session_overrides",
+        "list_db_users",
+    ] {
+        app.ok(cmd, json!({}));
+    }
+    app.ok("get_profile", json!({"name": "support"}));
+    let _ = app.invoke("test_connection", json!({}));
+    let tested = app.ok("test_profile", json!({}));
+    let review = app.ok("preview_sync", json!({}));
+    assert!(
+        review["counts"]["missing"].as_u64().unwrap() >= 1,
+        "the flow really reached Clerk and the database: {review}"
+    );
+    let report = app.ok(
+        "apply_sync",
+        json!({"onProgress": "__CHANNEL__:7", "confirmation": "support"}),
+    );
+    assert!(
+        report["done"].as_u64().unwrap() >= 1,
+        "something was written, so the audit log has records to search: {report}"
+    );
+
+    // Mistakes: a mangled key, a secret of the wrong kind, a wrong Clerk URL with the real key;
+    // their errors must not echo a secret.
+    let mangled = app.invoke(
+        "set_secret",
+        json!({"name": "clerk_secret_key", "value": WRONG_KEY}),
+    );
+    assert!(
+        mangled.is_err(),
+        "a key with a space is refused: {mangled:?}"
+    );
+    let wrong_kind = app.invoke(
+        "set_secret",
+        json!({"name": "mongodb_uri", "value": WEBHOOK}),
+    );
+    assert!(wrong_kind.is_err(), "a webhook secret is not a MongoDB URI");
+    let mut gone = app.ok("get_profile", json!({"name": "support"}));
+    let loaded = gone.clone();
+    gone["clerkApiUrl"] = json!(handle.base_url.replace("/v1", "/v0"));
+    app.ok(
+        "save_profile",
+        json!({"profile": gone, "previous": "support", "loaded": loaded}),
+    );
+    let wrong_url = app.invoke("preview_sync", json!({}));
+    assert!(
+        wrong_url.is_err(),
+        "the sandbox serves no /v0: {wrong_url:?}"
+    );
+
+    let transcript = app.transcript.borrow().clone();
+    assert!(
+        transcript.contains("test_profile") && tested.to_string().contains("pass"),
+        "the profile test ran: {tested}"
+    );
+    let stored = rt.block_on(every_document(&db));
+    let files = files_under(app.dir.path());
+    for secret in [db.uri.as_str(), TEST_KEY, WEBHOOK, WRONG_KEY] {
+        assert!(
+            !transcript.contains(secret),
+            "the page was given a secret: {transcript}"
+        );
+        assert!(
+            !stored.contains(secret),
+            "a secret was stored in the database (users or audit)"
+        );
+        for (path, text) in &files {
+            assert!(!text.contains(secret), "a secret was written to {path}");
+        }
+    }
+    assert!(
+        stored.contains("syncdesk_audit"),
+        "the audit collection was searched too"
+    );
+    rt.block_on(handle.stop());
+    rt.block_on(db.cleanup());
+}
+
+/// Every document of every collection of the test database, as text.
+async fn every_document(db: &crate::support::TestDb) -> String {
+    let database = db.store.database();
+    let mut all = String::new();
+    for name in database.list_collection_names().await.unwrap() {
+        all.push_str(&format!("collection {name}\n"));
+        let mut cursor = database
+            .collection::<Document>(&name)
+            .find(Document::new())
+            .await
+            .unwrap();
+        while cursor.advance().await.unwrap() {
+            let doc = cursor.deserialize_current().unwrap();
+            all.push_str(&format!("{doc}\n"));
+        }
+    }
+    all
+}
+
+/// Every file under `dir` that reads as text, with its path.
+fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(at) = pending.pop() {
+        for entry in std::fs::read_dir(&at).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                found.push((path.display().to_string(), text));
+            }
+        }
+    }
+    assert!(!found.is_empty(), "the settings file at least is there");
+    found
+}
