@@ -15,6 +15,7 @@ pub mod scenario;
 pub mod secrets;
 pub mod settings;
 pub mod sync;
+pub mod table;
 pub mod user;
 pub mod webhook;
 pub mod workspace;

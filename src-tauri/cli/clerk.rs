@@ -55,9 +55,15 @@ pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> 
                     status.done();
                     return Ok(ExitCode::SUCCESS);
                 }
-                let report = fetched?;
-                written?;
-                report
+                // A failed write (a full disk) stopped the fetch: say why, not that it stopped.
+                match (fetched, written) {
+                    (Err(crate::clerk::Error::Stopped), Err(write)) => return Err(write),
+                    (fetched, written) => {
+                        let report = fetched?;
+                        written?;
+                        report
+                    }
+                }
             } else {
                 let report = client.list_all_users(show).await?;
                 print_table(&mut std::io::stdout().lock(), &report.users)?;
@@ -88,15 +94,19 @@ pub async fn run(cmd: ClerkCommand, ws: &Workspace) -> anyhow::Result<ExitCode> 
 
 /// Users written as JSON lines while the fetch runs, on a thread of their own so serialising
 /// never holds up the requests; the first write error (a closed pipe) ends the writing, stops
-/// the fetch at its next page, and is returned at the end.
+/// the fetch at its next page, and is returned at the end. The channel holds a few pages: a slow
+/// reader (a paused pager) holds the fetch back instead of the list piling up in memory.
+/// Pages waiting for the writer, at most.
+const PAGES_QUEUED: usize = 4;
+
 struct JsonLines {
-    sender: std::sync::mpsc::Sender<Vec<ClerkUser>>,
+    sender: std::sync::mpsc::SyncSender<Vec<ClerkUser>>,
     writer: std::thread::JoinHandle<anyhow::Result<()>>,
 }
 
 impl JsonLines {
     fn start() -> Self {
-        let (sender, receiver) = std::sync::mpsc::channel::<Vec<ClerkUser>>();
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ClerkUser>>(PAGES_QUEUED);
         let writer = std::thread::spawn(move || {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for users in receiver {
@@ -112,7 +122,8 @@ impl JsonLines {
     }
 
     fn write(&self, users: Vec<ClerkUser>) -> Flow {
-        // A closed channel means the writer stopped on an error, which `finish` returns.
+        // Waits while the queue is full (the runtime's other requests wait with it: that is the
+        // point). A closed channel means the writer stopped on an error, which `finish` returns.
         match self.sender.send(users) {
             Ok(()) => Flow::Continue,
             Err(_) => Flow::Stop,

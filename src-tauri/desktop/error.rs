@@ -57,6 +57,14 @@ impl CommandError {
             message: message.into(),
         }
     }
+
+    /// A row asked for that the table does not hold (it was read again meanwhile).
+    pub fn stale_row() -> Self {
+        Self::new(
+            Code::Conflict,
+            "That row is not in the table any more (both sides were read again): pick it again.",
+        )
+    }
 }
 
 impl From<mongo::Error> for CommandError {

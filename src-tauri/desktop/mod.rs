@@ -33,6 +33,10 @@ pub fn run(overrides: Overrides) -> anyhow::Result<()> {
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::users::list_db_users,
+        commands::diff::read_diff,
+        commands::diff::diff_rows,
+        commands::diff::diff_detail,
+        commands::diff::missing_by_day,
         commands::settings::get_settings,
         commands::settings::save_settings,
         commands::settings::session_overrides,

@@ -5,6 +5,7 @@
 //! `SYNCDESK_PROFILE`, else the default profile), with the `SYNCDESK_*` variables over it. So
 //! `syncdesk` started with those variables opens on that database, profile or not.
 
+use std::sync::Arc;
 use std::sync::Mutex as SyncMutex;
 
 use serde::Serialize;
@@ -16,6 +17,7 @@ use crate::profile::file::ProfileFile;
 use crate::profile::{Environment, Profile, Profiles};
 use crate::secrets::{self, SecretName, Sensitive};
 use crate::sync::apply::{ApplyReport, Cancel, Progress};
+use crate::table::view::TableView;
 use crate::workspace::sync::{Confirmation, Preview};
 use crate::workspace::{Overrides, Workspace};
 
@@ -41,6 +43,8 @@ pub struct AppState {
     preview: Mutex<Option<(Workspace, Preview)>>,
     /// The running apply's cancellation.
     cancel: SyncMutex<Cancel>,
+    /// The diff the Users view pages through (the last read of both sides).
+    table: SyncMutex<Option<Arc<TableView>>>,
 }
 
 impl AppState {
@@ -54,7 +58,29 @@ impl AppState {
             users: Mutex::new(None),
             preview: Mutex::new(None),
             cancel: SyncMutex::new(Cancel::default()),
+            table: SyncMutex::new(None),
         }
+    }
+
+    /// Keeps the table the Users view pages through, in place of the one before.
+    pub fn keep_table(&self, table: TableView) {
+        if let Ok(mut slot) = self.table.lock() {
+            *slot = Some(Arc::new(table));
+        }
+    }
+
+    /// The last read's table; an error that says to read first when there is none.
+    pub fn table(&self) -> Result<Arc<TableView>, CommandError> {
+        self.table
+            .lock()
+            .ok()
+            .and_then(|t| t.clone())
+            .ok_or_else(|| {
+                CommandError::new(
+                    Code::NotConfigured,
+                    "Nothing has been read yet: press Refresh to read Clerk and the database.",
+                )
+            })
     }
 
     /// Keeps a reviewed preview, with the cancellation its apply will watch (so a Cancel
@@ -70,6 +96,9 @@ impl AppState {
     async fn forget(&self) {
         self.users.lock().await.take();
         self.preview.lock().await.take();
+        if let Ok(mut table) = self.table.lock() {
+            table.take();
+        }
     }
 
     /// Applies the kept preview with the core's apply, at most once (it is taken out before

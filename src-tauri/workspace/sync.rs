@@ -3,6 +3,7 @@
 //! cancellation between batches) and create one user by hand. The front ends only present them.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::{Workspace, WorkspaceError};
 use crate::diff::{Category, Counts, UserDiff, diff_users};
@@ -39,7 +40,8 @@ pub enum Confirmation {
 /// Both sides as read, and the plan that would bring them in step.
 pub struct Preview {
     store: UserStore,
-    pub snapshot: Snapshot,
+    /// Shared with the window's table of the same read.
+    pub snapshot: Arc<Snapshot>,
     /// The diff's category counts (kept: the diff itself borrows the snapshot).
     pub counts: Counts,
     pub plan: SyncPlan,
@@ -113,7 +115,7 @@ impl Workspace {
         drop(diff);
         Ok(Preview {
             store,
-            snapshot,
+            snapshot: Arc::new(snapshot),
             counts,
             plan,
             new_collection,

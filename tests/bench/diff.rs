@@ -149,7 +149,7 @@ fn naive_comparison(ctx: &DiffContext, indexed_1m: Duration) -> Vec<String> {
     ]
 }
 
-fn mib(bytes: u64) -> f64 {
+pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
@@ -209,7 +209,7 @@ impl Rng {
 
 /// What a generated document is, before it is built.
 #[derive(Clone, Copy)]
-enum Kind {
+pub enum Kind {
     InSync,
     Drift,
     Link,
@@ -221,7 +221,7 @@ enum Kind {
 /// `n` Clerk users and `n` documents: ~72% in sync, 8% drift, 4% link, 1.5% suspicious
 /// (placeholders, duplicates), 14.5% missing; the remaining documents orphaned (60%) or local
 /// (40%). The kinds come in signup order (as webhooks insert them), Clerk-made ones first.
-fn generate(n: usize, seed: u64) -> (Vec<ClerkUser>, Vec<(Kind, usize)>) {
+pub fn generate(n: usize, seed: u64) -> (Vec<ClerkUser>, Vec<(Kind, usize)>) {
     let mut rng = Rng(seed);
     let clerk: Vec<ClerkUser> = (0..n).map(|i| clerk_user(&mut rng, i)).collect();
     let mut kinds: Vec<(Kind, usize)> = Vec::with_capacity(n);
@@ -247,7 +247,7 @@ fn generate(n: usize, seed: u64) -> (Vec<ClerkUser>, Vec<(Kind, usize)>) {
 }
 
 /// The documents of `kinds`, built (and their strings allocated) in that order.
-fn documents(clerk: &[ClerkUser], kinds: &[(Kind, usize)], seed: u64) -> Vec<DbUser> {
+pub fn documents(clerk: &[ClerkUser], kinds: &[(Kind, usize)], seed: u64) -> Vec<DbUser> {
     let mut rng = Rng(seed ^ 0x5eed);
     kinds
         .iter()
@@ -336,7 +336,7 @@ fn document(
 }
 
 /// A field of /proc/self/status in bytes (`VmRSS`, `VmHWM`), when the system has one.
-fn proc_status(field: &str) -> Option<u64> {
+pub fn proc_status(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

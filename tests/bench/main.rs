@@ -17,6 +17,8 @@ mod clerk_fetch;
 mod webhook;
 // The user diff at a million users, against a naive nested-loop diff.
 mod diff;
+// The Users view's table at a million rows: search keystrokes, sort, a jump to the end.
+mod table;
 
 /// A fresh, indexed users collection in database `name` (dropped first).
 pub async fn fresh_store(uri: &str, name: &str) -> syncdesk::mongo::UserStore {
@@ -45,6 +47,7 @@ const BENCHES: &[(&str, Bench)] = &[
     ("apply", apply::run),
     ("clerk_fetch", clerk_fetch::run),
     ("diff", diff::run),
+    ("table", table::run),
     ("webhook", webhook::run),
 ];
 

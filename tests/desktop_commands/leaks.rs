@@ -106,7 +106,15 @@ fn no_window_flow_shows_or_stores_a_secret() {
     );
     let stored = rt.block_on(every_document(&db));
     let files = files_under(app.dir.path());
-    for secret in [db.uri.as_str(), TEST_KEY, WEBHOOK, WRONG_KEY] {
+    let (mangled_head, mangled_tail) = WRONG_KEY.split_once(' ').unwrap();
+    for secret in [
+        db.uri.as_str(),
+        TEST_KEY,
+        WEBHOOK,
+        WEBHOOK.trim_start_matches("whsec_"),
+        mangled_head,
+        mangled_tail,
+    ] {
         assert!(
             !transcript.contains(secret),
             "the page was given a secret: {transcript}"
@@ -115,13 +123,20 @@ fn no_window_flow_shows_or_stores_a_secret() {
             !stored.contains(secret),
             "a secret was stored in the database (users or audit)"
         );
-        for (path, text) in &files {
-            assert!(!text.contains(secret), "a secret was written to {path}");
+        for (path, bytes) in &files {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a secret was written to {path}"
+            );
         }
     }
+    let audits = db.store.database().collection::<Document>("syncdesk_audit");
+    let audit = rt
+        .block_on(async { audits.count_documents(Document::new()).await })
+        .unwrap();
     assert!(
-        stored.contains("syncdesk_audit"),
-        "the audit collection was searched too"
+        audit > 0 && stored.contains("collection syncdesk_audit"),
+        "the audit log holds the apply's records, and they were searched ({audit} documents)"
     );
     rt.block_on(handle.stop());
     rt.block_on(db.cleanup());
@@ -146,8 +161,8 @@ async fn every_document(db: &crate::support::TestDb) -> String {
     all
 }
 
-/// Every file under `dir` that reads as text, with its path.
-fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
+/// Every file under `dir`, with its path, as bytes (a secret in a binary file counts too).
+fn files_under(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(at) = pending.pop() {
@@ -155,8 +170,8 @@ fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                found.push((path.display().to_string(), text));
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                found.push((path.display().to_string(), bytes));
             }
         }
     }

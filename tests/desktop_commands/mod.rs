@@ -21,6 +21,7 @@ use syncdesk::workspace::Overrides;
 
 use crate::support::{self, TestDb};
 
+mod diff;
 mod leaks;
 mod profiles;
 mod secrets;
@@ -118,6 +119,15 @@ pub fn overrides(uri: Option<&str>, database: Option<&str>) -> Overrides {
         ..Overrides::default()
     }
 }
+/// The app over `db` and the Clerk sandbox at `url`, with `key`, from overrides alone.
+pub fn sync_app(db: &TestDb, url: &str, key: &str) -> MockApp {
+    let mut o = overrides(Some(&db.uri), Some(&db.name));
+    o.clerk_api_url = Some(url.into());
+    o.secrets
+        .push((SecretName::ClerkSecretKey, Sensitive::new(key.into())));
+    MockApp::new(o, "syncdesk-test-unused")
+}
+
 /// A fresh database holding the seed report's 33 users, and the runtime that owns its client.
 pub fn seeded(test: &str) -> Option<(tokio::runtime::Runtime, TestDb)> {
     let rt = tokio::runtime::Runtime::new().unwrap();

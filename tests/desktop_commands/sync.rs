@@ -3,21 +3,10 @@
 
 use serde_json::json;
 
-use syncdesk::secrets::{SecretName, Sensitive};
-
-use super::{MockApp, overrides};
 use crate::support::clerk::sandbox;
 
 /// A channel id as the page's `new Channel()` sends it.
 const CHANNEL: &str = "__CHANNEL__:7";
-
-fn sandbox_app(db: &crate::support::TestDb, url: &str, key: &str) -> MockApp {
-    let mut o = overrides(Some(&db.uri), Some(&db.name));
-    o.clerk_api_url = Some(url.into());
-    o.secrets
-        .push((SecretName::ClerkSecretKey, Sensitive::new(key.into())));
-    MockApp::new(o, "syncdesk-test-unused")
-}
 
 #[test]
 fn the_window_reviews_then_applies_and_production_needs_the_name_typed() {
@@ -28,7 +17,7 @@ fn the_window_reviews_then_applies_and_production_needs_the_name_typed() {
         syncdesk::sandbox::SandboxConfig::preset("seed-report").unwrap(),
     ));
     let live = "sk_live_SandboxKey0123456789abcdefABCDEF";
-    let app = sandbox_app(&db, &handle.base_url, live);
+    let app = super::sync_app(&db, &handle.base_url, live);
     assert_eq!(
         app.err_code("apply_sync", json!({"onProgress": CHANNEL})),
         "not_configured",

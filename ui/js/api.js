@@ -51,3 +51,27 @@ export const clearSecret = (name) => call('clear_secret', { name });
 
 /** `{mongodb_uri: "set" | "not set", …}`: never the values. */
 export const secretStatus = () => call('secret_status');
+
+/** Reads both sides and diffs them; `onProgress({pages, users, total})` hears of Clerk's pages. */
+export function readDiff(onProgress) {
+  const Channel = window.__TAURI__?.core?.Channel;
+  if (!Channel) return call('read_diff');
+  const channel = new Channel();
+  channel.onmessage = onProgress;
+  return call('read_diff', { onProgress: channel });
+}
+
+/** `{total, matching, matches, offset, rows}`: `limit` rows of the diff as `query` selects them. */
+export const diffRows = (query, offset, limit) => call('diff_rows', { query, offset, limit });
+
+/** One row in full: `{category, fields: [{label, clerk, db, differs}], reasons, problems}`. */
+export const diffDetail = (row) => call('diff_detail', { row });
+
+/** `[{day, count}]`: the missing users by the day they signed up. */
+export const missingByDay = () => call('missing_by_day');
+
+/** `{profiles: [{name, environment, color, database, default}], active}`. */
+export const listProfiles = () => call('list_profiles');
+
+/** Uses another profile in this window (`null`: the default, or the environment variables). */
+export const chooseProfile = (name) => call('choose_profile', { name });

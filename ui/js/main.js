@@ -1,11 +1,14 @@
-// Boot: wires the navigation and shows the Users view first.
+// Boot: wires the navigation, the profile bar and privacy mode, and shows the Users view (the diff) first.
 
 import { byId } from './dom.js';
+import * as profileBar from './profile-bar.js';
+import * as privacy from './privacy.js';
+import * as diff from './views/diff.js';
 import * as users from './views/users.js';
 import * as settings from './views/settings.js';
 
-const VIEWS = ['users', 'sync', 'webhooks', 'settings'];
-const onShow = { users: users.activate, settings: settings.activate };
+const VIEWS = ['users', 'database', 'sync', 'webhooks', 'settings'];
+const onShow = { users: diff.activate, database: users.activate, settings: settings.activate };
 
 function navigate(view) {
   for (const name of VIEWS) {
@@ -21,6 +24,32 @@ function navigate(view) {
 for (const button of document.querySelectorAll('.nav-item')) {
   button.addEventListener('click', () => navigate(button.dataset.view));
 }
+diff.init({
+  navigate,
+  // With no profile, the band follows the instance the SYNCDESK_* variables name.
+  onRead: (summary) => { if (!byId('profile-switcher').value) profileBar.band(null, summary.production); },
+});
 users.init({ navigate });
 settings.init({ navigate });
+const toggle = byId('privacy-toggle');
+toggle.checked = privacy.isOn();
+toggle.addEventListener('change', () => privacy.set(toggle.checked));
+profileBar.init({ onChange: diff.reload });
+// Keyboard: Ctrl+R reads again, Ctrl+F searches, Ctrl+1…5 switch views.
+document.addEventListener('keydown', (event) => {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+  const view = VIEWS[Number(event.key) - 1];
+  if (view) {
+    event.preventDefault();
+    navigate(view);
+  } else if (event.key === 'r') {
+    event.preventDefault();
+    navigate('users');
+    byId('diff-refresh').click();
+  } else if (event.key === 'f') {
+    event.preventDefault();
+    navigate('users');
+    byId('diff-search').focus();
+  }
+});
 navigate('users');

@@ -1,0 +1,309 @@
+// The Users view: the diff of Clerk and the database. The rows stay in Rust; this view keeps
+// its state in one object and asks for the rows it shows (grid.js). Values go in with
+// textContent only; privacy mode masks emails and names.
+
+import { diffDetail, diffRows, missingByDay, readDiff } from '../api.js';
+import { byId, clear, el, show } from '../dom.js';
+import * as privacy from '../privacy.js';
+import { createGrid } from './grid.js';
+import { drawChart } from './chart.js';
+
+export const LABELS = {
+  missing: 'Missing', orphaned: 'Orphaned', drift: 'Drift', link: 'Link',
+  suspicious: 'Suspicious', local_only: 'Local only', in_sync: 'In sync',
+};
+const HINTS = {
+  missing: 'In Clerk, not in the database',
+  orphaned: 'In the database, deleted in Clerk',
+  drift: 'Matched, but Clerk-owned fields differ',
+  link: 'Same email, no real Clerk id in the database',
+  suspicious: 'Placeholders and duplicates: look before syncing',
+  local_only: 'Never came from Clerk: left alone',
+  in_sync: 'Matched, every field agrees',
+};
+const ERRORS = {
+  not_configured: { title: 'Not configured yet', settings: true },
+  connect: { title: 'Cannot reach the database', settings: true, retry: true },
+  auth: { title: 'The database refused the credentials', settings: true },
+  collection_missing: { title: 'No users collection there', settings: true, retry: true },
+  invalid_input: { title: 'The settings cannot be used', settings: true },
+  keychain: { title: 'The OS keychain is not available', retry: true },
+  server: { title: 'Could not read both sides', retry: true },
+  no_backend: { title: 'Not running inside Syncdesk' },
+};
+
+/** The view's one state object. */
+const view = {
+  query: { categories: [], search: '', sort: 'category', descending: false },
+  summary: null,
+  matches: null,
+  selected: null,
+  reading: false,
+  grid: null,
+  navigate: () => {},
+  onRead: () => {},
+};
+
+export function init(context) {
+  view.navigate = context.navigate;
+  view.onRead = context.onRead ?? (() => {});
+  view.grid = createGrid({
+    viewport: byId('diff-viewport'),
+    spacer: byId('diff-spacer'),
+    layer: byId('diff-rows'),
+    make: makeRow,
+    paint: paintRow,
+    fetch: async (offset, limit) => {
+      const page = await diffRows(view.query, offset, limit);
+      view.matches = page.matches;
+      renderChips();
+      renderCount(page);
+      return page;
+    },
+    onPainted: (info) => { byId('diff-viewport').dataset.painted = `${info.first}:${info.rows}:${info.matching}`; },
+  });
+  byId('diff-refresh').addEventListener('click', read);
+  byId('diff-search').addEventListener('input', (event) => {
+    view.query.search = event.target.value;
+    closeDetail(); // the row shown may not be among the new matches
+    view.grid.reset();
+  });
+  for (const button of document.querySelectorAll('#diff-head [data-sort]')) {
+    button.addEventListener('click', () => sortBy(button.dataset.sort));
+  }
+  byId('diff-rows').addEventListener('click', (event) => {
+    const element = event.target.closest('.grid-row');
+    const row = element && view.grid.rowAt(element);
+    if (row) openDetail(row.row);
+  });
+  byId('detail-close').addEventListener('click', closeDetail);
+  privacy.onChange(() => {
+    view.grid.refresh();
+    if (view.selected !== null) openDetail(view.selected);
+  });
+}
+
+/** Shown: reads both sides the first time. */
+export function activate() {
+  if (!view.summary && !view.reading) read();
+}
+
+/** Forgets what was read (another profile was chosen) and reads again. */
+export function reload() {
+  view.summary = null;
+  closeDetail();
+  view.grid.clear();
+  read();
+}
+
+async function read() {
+  if (view.reading) return;
+  view.reading = true;
+  byId('diff-refresh').disabled = true;
+  if (!view.summary) showState({ title: 'Reading Clerk and the database…', busy: true });
+  showProgress({ users: 0, total: null });
+  try {
+    view.summary = await readDiff(showProgress);
+    show(byId('diff-state'), false);
+    show(byId('diff-body'), true);
+    renderSummary();
+    drawChart(byId('diff-chart'), await missingByDay());
+    await view.grid.reset();
+    view.onRead(view.summary);
+  } catch (error) {
+    view.summary = null;
+    showError(error);
+  } finally {
+    view.reading = false;
+    byId('diff-refresh').disabled = false;
+    show(byId('diff-progress'), false);
+  }
+}
+
+function showProgress(progress) {
+  show(byId('diff-progress'), true);
+  const total = progress.total ?? 0;
+  const bar = byId('diff-progress-bar');
+  bar.style.width = total ? `${Math.min(100, (100 * progress.users) / total)}%` : '4%';
+  byId('diff-progress-text').textContent = total
+    ? `Reading Clerk: ${progress.users.toLocaleString()} of ${total.toLocaleString()} users · reading the database`
+    : 'Reading Clerk and the database…';
+}
+
+function renderSummary() {
+  const s = view.summary;
+  const at = new Date(s.read_at_ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  byId('diff-status').textContent =
+    `${s.clerk_users.toLocaleString()} in Clerk · ${s.db_users.toLocaleString()} in ${s.location} · read at ${at}`;
+  const note = byId('diff-note');
+  note.textContent = s.count_note ?? '';
+  show(note, Boolean(s.count_note));
+}
+
+function renderCount(page) {
+  const text = page.matching === page.total
+    ? `${page.total.toLocaleString()} users`
+    : `${page.matching.toLocaleString()} of ${page.total.toLocaleString()} users`;
+  byId('diff-count').textContent = text;
+  show(byId('diff-empty'), page.matching === 0);
+  byId('diff-empty').textContent = page.total === 0
+    ? 'Neither side holds any users yet.'
+    : 'No users match this search and filter.';
+}
+
+function renderChips() {
+  const chips = byId('diff-chips');
+  const counts = view.matches ?? view.summary?.counts;
+  if (!counts) return;
+  if (!chips.childElementCount) {
+    for (const category of Object.keys(LABELS)) {
+      const chip = el('button', {
+        type: 'button', class: `chip cat-${category}`, title: HINTS[category],
+        dataset: { category, testid: `chip-${category}` },
+      }, el('span', { class: 'chip-label' }, LABELS[category]), el('span', { class: 'chip-count' }, '0'));
+      chip.addEventListener('click', () => toggleCategory(category));
+      chips.append(chip);
+    }
+  }
+  for (const chip of chips.children) {
+    const category = chip.dataset.category;
+    chip.querySelector('.chip-count').textContent = counts[category].toLocaleString();
+    chip.setAttribute('aria-pressed', view.query.categories.includes(category) ? 'true' : 'false');
+    chip.classList.toggle('zero', counts[category] === 0);
+  }
+}
+
+function toggleCategory(category) {
+  const chosen = view.query.categories;
+  view.query.categories = chosen.includes(category) ? chosen.filter((c) => c !== category) : [...chosen, category];
+  closeDetail();
+  view.grid.reset();
+}
+
+function sortBy(key) {
+  view.query.descending = view.query.sort === key ? !view.query.descending : false;
+  view.query.sort = key;
+  for (const button of document.querySelectorAll('#diff-head [data-sort]')) {
+    const active = button.dataset.sort === key;
+    button.setAttribute('aria-sort', active ? (view.query.descending ? 'descending' : 'ascending') : 'none');
+  }
+  view.grid.reset();
+}
+
+function makeRow() {
+  const cell = (col, extra = '') => el('span', { class: `cell ${extra}`.trim(), dataset: { col } });
+  const category = el('span', { class: 'cell', dataset: { col: 'category' } }, el('span', { class: 'cat' }));
+  return el('div', { class: 'grid-row', role: 'row', dataset: { testid: 'diff-row' } },
+    category, cell('email'), cell('name'), cell('clerk_id', 'mono'), cell('db_id', 'mono'), cell('reason', 'reason'));
+}
+
+function paintRow(element, row) {
+  element.dataset.row = row.row;
+  element.dataset.category = row.category;
+  element.classList.toggle('selected', row.row === view.selected);
+  const [category, email, name, clerkId, dbId, reason] = element.children;
+  const badge = category.firstChild;
+  badge.className = `cat cat-${row.category}`;
+  badge.textContent = LABELS[row.category];
+  fill(email, privacy.email(row.email));
+  fill(name, privacy.name(row.name));
+  fill(clerkId, row.clerk_id);
+  fill(dbId, row.db_id);
+  fill(reason, row.reason);
+}
+
+function fill(cell, value) {
+  const empty = value === null || value === undefined || value === '';
+  cell.textContent = empty ? '—' : String(value);
+  cell.title = empty ? '' : String(value);
+  cell.classList.toggle('empty', empty);
+}
+
+async function openDetail(row) {
+  view.selected = row;
+  for (const element of byId('diff-rows').children) {
+    element.classList.toggle('selected', Number(element.dataset.row) === row);
+  }
+  let detail;
+  try {
+    detail = await diffDetail(row);
+  } catch (error) {
+    byId('detail-reasons').textContent = error.message;
+    return;
+  }
+  const pane = byId('diff-detail');
+  byId('detail-title').textContent = LABELS[detail.category];
+  byId('detail-title').className = `cat cat-${detail.category}`;
+  const fields = byId('detail-fields');
+  clear(fields);
+  fields.append(el('div', { class: 'pair head' }, el('span', {}, ''), el('span', {}, detail.in_clerk ? 'Clerk' : 'Clerk (none)'),
+    el('span', {}, detail.in_database ? 'Database' : 'Database (none)')));
+  for (const pair of detail.fields) fields.append(pairRow(pair));
+  const reasons = byId('detail-reasons');
+  clear(reasons);
+  for (const reason of [...detail.reasons, ...detail.problems]) reasons.append(el('li', {}, reason));
+  show(pane, true);
+}
+
+function pairRow(pair) {
+  const mask = pair.label === 'Email' || pair.label === 'Other emails' ? privacy.email
+    : pair.label === 'Name' ? privacy.name : (v) => v;
+  const value = (v) => {
+    const shown = mask(v);
+    const cell = el('span', { class: v ? 'value' : 'value empty' }, shown ?? '—');
+    if (v && !privacy.isOn() && /id|email/i.test(pair.label)) {
+      const copy = el('button', { type: 'button', class: 'copy', title: `Copy the ${pair.label.toLowerCase()}`, 'aria-label': `Copy ${pair.label}` }, 'copy');
+      copy.addEventListener('click', () => copyText(v, copy));
+      cell.append(copy);
+    }
+    return cell;
+  };
+  return el('div', { class: pair.differs ? 'pair differs' : 'pair', dataset: { testid: 'detail-pair', label: pair.label } },
+    el('span', { class: 'pair-label' }, pair.label), value(pair.clerk), value(pair.db));
+}
+
+async function copyText(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = 'copied';
+  } catch {
+    button.textContent = 'cannot copy';
+  }
+  setTimeout(() => { button.textContent = 'copy'; }, 1200);
+}
+
+function closeDetail() {
+  view.selected = null;
+  show(byId('diff-detail'), false);
+  for (const element of byId('diff-rows').children) element.classList.remove('selected');
+}
+
+function showState({ title, detail, busy = false, actions = [], error = false }) {
+  const state = byId('diff-state');
+  clear(state);
+  state.className = error ? 'state error' : 'state';
+  state.setAttribute('aria-busy', busy ? 'true' : 'false');
+  state.append(el('h2', {}, title));
+  if (detail) state.append(el('p', { class: 'detail', dataset: { testid: 'diff-state-detail' } }, detail));
+  if (actions.length) state.append(el('div', { class: 'actions' }, ...actions));
+  show(state, true);
+  show(byId('diff-body'), false);
+}
+
+function showError(error) {
+  const known = ERRORS[error.code] ?? { title: 'Could not read both sides', retry: true };
+  const actions = [];
+  if (known.settings) {
+    const open = el('button', { type: 'button', class: 'button primary', id: 'diff-open-settings' }, 'Open Settings');
+    open.addEventListener('click', () => view.navigate('settings'));
+    actions.push(open);
+  }
+  if (known.retry) {
+    const retry = el('button', { type: 'button', class: 'button', id: 'diff-retry' }, 'Try again');
+    retry.addEventListener('click', read);
+    actions.push(retry);
+  }
+  byId('diff-status').textContent = 'Not read';
+  showState({ title: known.title, detail: error.message, actions, error: error.code !== 'not_configured' });
+  byId('diff-state').dataset.code = error.code;
+}
