@@ -10,6 +10,7 @@ pub mod diff;
 pub mod keychain;
 pub mod mongo;
 pub mod profile;
+pub mod review;
 pub mod sandbox;
 pub mod scenario;
 pub mod secrets;

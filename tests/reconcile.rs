@@ -332,7 +332,7 @@ async fn a_thousand_listener_upserts_during_a_sync_leave_no_duplicate() {
     let collided = report
         .results
         .iter()
-        .filter(|r| r.outcome != Outcome::Done || r.op != "create")
+        .filter(|r| r.outcome != Outcome::Done || r.op != syncdesk::sync::plan::OpKind::Create)
         .count();
     let errors: Vec<String> = answers
         .iter()

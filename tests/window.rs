@@ -18,6 +18,8 @@ use crate::support;
 
 // The Users view: the diff of the Clerk sandbox and a seeded database.
 mod diff;
+// Review and sync by clicks, and the production guard.
+mod sync;
 
 const ROWS: &str = "#users-rows tr[data-testid='user-row']";
 
@@ -174,6 +176,18 @@ async fn text_of(client: &Client, id: &str) -> String {
         .unwrap()
 }
 
+/// Polls the element's text until `check` accepts it (or 30 s have passed), and returns it.
+async fn wait_text(client: &Client, id: &str, check: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = text_of(client, id).await;
+        if check(&text) || Instant::now() > deadline {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 /// Polls the element's text until it is no longer `pending` (or 10 s have passed).
 async fn settled_text(client: &Client, id: &str, pending: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -235,7 +249,7 @@ async fn the_window_lists_the_seeded_users() {
 async fn users_table_shows_all_33(client: &Client, database: &str) {
     // With no Clerk key the Users view (the diff) says what is missing; the documents are in
     // the Database view.
-    let state = settled_text(client, "diff-state", "Reading Clerk and the database…").await;
+    let state = wait_text(client, "diff-state", |t| t.contains("Not configured")).await;
     assert!(
         state.contains("Not configured yet") && state.contains("SYNCDESK_CLERK_SECRET_KEY"),
         "the diff names the Clerk key it needs: {state:?}"

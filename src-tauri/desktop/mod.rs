@@ -7,6 +7,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod reviewed;
 pub mod state;
 
 use anyhow::Context;
@@ -50,6 +51,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sync::preview_sync,
         commands::sync::apply_sync,
         commands::sync::cancel_sync,
+        commands::sync::review_rows,
+        commands::sync::choose_ops,
+        commands::sync::choose_kind,
         commands::secrets::set_secret,
         commands::secrets::clear_secret,
         commands::secrets::secret_status,

@@ -16,12 +16,14 @@ use crate::mongo::UserStore;
 use crate::profile::file::ProfileFile;
 use crate::profile::{Environment, Profile, Profiles};
 use crate::secrets::{self, SecretName, Sensitive};
-use crate::sync::apply::{ApplyReport, Cancel, Progress};
+use crate::sync::apply::{ApplyReport, Progress};
+
 use crate::table::view::TableView;
-use crate::workspace::sync::{Confirmation, Preview};
+use crate::workspace::sync::Confirmation;
 use crate::workspace::{Overrides, Workspace};
 
 use super::error::{Code, CommandError};
+use super::reviewed::ReviewSlot;
 
 /// What the UI may know about the overrides: the database name, and whether a URI is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,10 +41,8 @@ pub struct AppState {
     chosen: SyncMutex<Option<String>>,
     /// Connected on first use; dropped whenever the profile, its settings or its URI change.
     users: Mutex<Option<UserStore>>,
-    /// The last preview, waiting for its review to end in an apply (applied at most once).
-    preview: Mutex<Option<(Workspace, Preview)>>,
-    /// The running apply's cancellation.
-    cancel: SyncMutex<Cancel>,
+    /// The plan under review, waiting for its apply (applied at most once).
+    pub review: ReviewSlot,
     /// The diff the Users view pages through (the last read of both sides).
     table: SyncMutex<Option<Arc<TableView>>>,
 }
@@ -56,8 +56,7 @@ impl AppState {
             overrides,
             chosen: SyncMutex::new(chosen),
             users: Mutex::new(None),
-            preview: Mutex::new(None),
-            cancel: SyncMutex::new(Cancel::default()),
+            review: ReviewSlot::default(),
             table: SyncMutex::new(None),
         }
     }
@@ -83,60 +82,25 @@ impl AppState {
             })
     }
 
-    /// Keeps a reviewed preview, with the cancellation its apply will watch (so a Cancel
-    /// pressed at any moment of that apply reaches it).
-    pub async fn keep_preview(&self, ws: Workspace, preview: Preview) {
-        if let Ok(mut slot) = self.cancel.lock() {
-            *slot = Cancel::default();
-        }
-        *self.preview.lock().await = Some((ws, preview));
-    }
-
     /// Forgets the reviewed preview: the profile, its settings or its secrets changed.
     async fn forget(&self) {
         self.users.lock().await.take();
-        self.preview.lock().await.take();
+        self.review.forget().await;
         if let Ok(mut table) = self.table.lock() {
             table.take();
         }
     }
 
-    /// Applies the kept preview with the core's apply, at most once (it is taken out before
-    /// anything is written), and only if the profile in use is still the one reviewed.
-    pub async fn apply_preview(
+    /// Applies review `id` with the core's apply, at most once (it is taken out before anything
+    /// is written), and only if the profile in use is still the one reviewed.
+    pub async fn apply_review(
         &self,
+        id: u64,
         confirmation: &Confirmation,
         progress: impl Fn(Progress),
     ) -> Result<ApplyReport, CommandError> {
-        let mut kept = self.preview.lock().await;
-        let Some((reviewed, _)) = kept.as_ref() else {
-            return Err(CommandError::new(
-                Code::NotConfigured,
-                "There is no reviewed plan to apply: review the sync first.",
-            ));
-        };
         let current = self.workspace().await?;
-        if !current.same_target(reviewed) {
-            kept.take();
-            return Err(CommandError::new(
-                Code::Conflict,
-                "The profile changed since this plan was reviewed; review the sync again.",
-            ));
-        }
-        // A refused confirmation writes nothing, so the review stays for the next try.
-        current.confirm(confirmation)?;
-        // Taken out before anything is written: applied at most once, even if this apply fails.
-        let Some((_, preview)) = kept.take() else {
-            return Err(CommandError::new(
-                Code::NotConfigured,
-                "There is no reviewed plan to apply: review the sync first.",
-            ));
-        };
-        drop(kept);
-        let cancel = self
-            .cancel
-            .lock()
-            .map_or_else(|_| Cancel::default(), |c| c.clone());
+        let (preview, cancel) = self.review.take(id, &current, confirmation).await?;
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
@@ -145,12 +109,6 @@ impl AppState {
             .await;
         self.users.lock().await.take();
         Ok(applied?.report)
-    }
-
-    pub fn cancel_apply(&self) {
-        if let Ok(cancel) = self.cancel.lock() {
-            cancel.cancel();
-        }
     }
 
     pub fn keychain(&self) -> &Keychain {

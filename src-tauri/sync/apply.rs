@@ -101,7 +101,7 @@ impl std::fmt::Display for SkipReason {
 /// One operation's result, in plan order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OpResult {
-    pub op: &'static str,
+    pub op: super::plan::OpKind,
     pub clerk_id: String,
     pub doc_id: Option<String>,
     #[serde(flatten)]

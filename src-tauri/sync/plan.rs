@@ -61,6 +61,44 @@ pub struct FieldChange {
     pub derived: bool,
 }
 
+/// The kind of a write, in the order a plan applies them (snake_case in JSON and the window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpKind {
+    Create,
+    Update,
+    Link,
+    Deactivate,
+    Delete,
+}
+
+impl OpKind {
+    pub const ALL: [OpKind; 5] = [
+        OpKind::Create,
+        OpKind::Update,
+        OpKind::Link,
+        OpKind::Deactivate,
+        OpKind::Delete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpKind::Create => "create",
+            OpKind::Update => "update",
+            OpKind::Link => "link",
+            OpKind::Deactivate => "deactivate",
+            OpKind::Delete => "delete",
+        }
+    }
+}
+
+impl std::fmt::Display for OpKind {
+    /// Honours width and alignment (`{:<10}` in the CLI's report).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// One write. Each carries the Clerk id, so applying it twice (or after a crash) is harmless:
 /// creates upsert by Clerk id, updates and links set values, deactivation is a soft delete.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,15 +151,19 @@ impl SyncOp {
         }
     }
 
+    pub fn kind(&self) -> OpKind {
+        match self {
+            SyncOp::Create { .. } => OpKind::Create,
+            SyncOp::Update { .. } => OpKind::Update,
+            SyncOp::Link { .. } => OpKind::Link,
+            SyncOp::Deactivate { .. } => OpKind::Deactivate,
+            SyncOp::Delete { .. } => OpKind::Delete,
+        }
+    }
+
     /// `create`, `update`, `link`, `deactivate` or `delete`.
     pub fn name(&self) -> &'static str {
-        match self {
-            SyncOp::Create { .. } => "create",
-            SyncOp::Update { .. } => "update",
-            SyncOp::Link { .. } => "link",
-            SyncOp::Deactivate { .. } => "deactivate",
-            SyncOp::Delete { .. } => "delete",
-        }
+        self.kind().as_str()
     }
 
     pub fn doc_id(&self) -> Option<&DocId> {

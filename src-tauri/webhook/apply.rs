@@ -276,7 +276,7 @@ fn outcome(
     let applied: Vec<&str> = results
         .iter()
         .filter(|r| r.outcome == Outcome::Done)
-        .map(|r| r.op)
+        .map(|r| r.op.as_str())
         .collect();
     if !applied.is_empty() {
         return Ok(EventOutcome::Applied(applied.join("+")));

@@ -37,6 +37,16 @@ pub enum Confirmation {
     Typed(String),
 }
 
+/// What the window must ask before it applies: production the profile's name typed, staging a
+/// confirmation once, development nothing beyond the review.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConfirmationNeeded {
+    None,
+    Ask,
+    Typed { expected: String },
+}
+
 /// Both sides as read, and the plan that would bring them in step.
 pub struct Preview {
     store: UserStore,
@@ -60,6 +70,11 @@ impl Preview {
             &self.snapshot.db,
             &self.snapshot.context(),
         )
+    }
+
+    /// Leaves out of the plan what the review left out (the person's choices).
+    pub fn keep_only(&mut self, choices: &crate::review::Choices) {
+        self.plan = choices.apply_to(&self.plan);
     }
 
     /// `host/database` of the side that would be written.
@@ -121,6 +136,19 @@ impl Workspace {
             new_collection,
             missing_indexes,
         })
+    }
+
+    /// What a person must do to confirm a write here (the window's dialog follows it).
+    pub fn confirmation_needed(&self) -> ConfirmationNeeded {
+        if self.is_production() {
+            ConfirmationNeeded::Typed {
+                expected: self.profile_name().unwrap_or("production").to_string(),
+            }
+        } else if self.environment() == crate::profile::Environment::Staging {
+            ConfirmationNeeded::Ask
+        } else {
+            ConfirmationNeeded::None
+        }
     }
 
     /// Refuses a write to a production instance (a production profile, or a live Clerk key)
@@ -278,5 +306,38 @@ mod tests {
             dev.confirm(&Confirmation::None).is_ok(),
             "development applies after the review"
         );
+    }
+
+    #[test]
+    fn the_window_asks_what_each_environment_needs() {
+        let prod = workspace(
+            Some(Profile::new("prod", Environment::Production)),
+            "sk_live_abc",
+        );
+        assert_eq!(
+            prod.confirmation_needed(),
+            ConfirmationNeeded::Typed {
+                expected: "prod".into()
+            },
+            "production: the profile's name typed"
+        );
+        let staging = workspace(
+            Some(Profile::new("stage", Environment::Staging)),
+            "sk_test_abc",
+        );
+        assert_eq!(staging.confirmation_needed(), ConfirmationNeeded::Ask);
+        let live_staging = workspace(
+            Some(Profile::new("stage", Environment::Staging)),
+            "sk_live_abc",
+        );
+        assert_eq!(
+            live_staging.confirmation_needed(),
+            ConfirmationNeeded::Typed {
+                expected: "stage".into()
+            },
+            "a live key makes a staging label production for the guard"
+        );
+        let dev = workspace(None, "sk_test_abc");
+        assert_eq!(dev.confirmation_needed(), ConfirmationNeeded::None);
     }
 }

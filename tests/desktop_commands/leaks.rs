@@ -64,7 +64,7 @@ fn no_window_flow_shows_or_stores_a_secret() {
     );
     let report = app.ok(
         "apply_sync",
-        json!({"onProgress": "__CHANNEL__:7", "confirmation": "support"}),
+        json!({"review": review["review"], "onProgress": "__CHANNEL__:7", "confirmation": "support"}),
     );
     assert!(
         report["done"].as_u64().unwrap() >= 1,

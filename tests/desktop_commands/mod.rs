@@ -24,6 +24,7 @@ use crate::support::{self, TestDb};
 mod diff;
 mod leaks;
 mod profiles;
+mod review;
 mod secrets;
 mod settings;
 mod sync;

@@ -19,11 +19,12 @@ fn the_window_reviews_then_applies_and_production_needs_the_name_typed() {
     let live = "sk_live_SandboxKey0123456789abcdefABCDEF";
     let app = super::sync_app(&db, &handle.base_url, live);
     assert_eq!(
-        app.err_code("apply_sync", json!({"onProgress": CHANNEL})),
+        app.err_code("apply_sync", json!({"review": 1, "onProgress": CHANNEL})),
         "not_configured",
         "nothing is applied without a review"
     );
     let summary = app.ok("preview_sync", json!({}));
+    let review = summary["review"].as_u64().unwrap();
     assert_eq!(summary["production"], true, "a live key: {summary}");
     assert!(
         summary["counts"]["missing"].as_u64().unwrap() >= 1,
@@ -39,14 +40,16 @@ fn the_window_reviews_then_applies_and_production_needs_the_name_typed() {
     assert_eq!(
         app.err_code(
             "apply_sync",
-            json!({"onProgress": CHANNEL, "confirmation": "prod"})
+            json!({"review": review, "onProgress": CHANNEL, "confirmation": "prod"})
         ),
         "not_confirmed",
         "with no profile, the word production must be typed"
     );
+    // A Refresh of the Users view meanwhile reads both sides, but never replaces the review.
+    app.ok("read_diff", json!({"onProgress": CHANNEL}));
     let report = app.ok(
         "apply_sync",
-        json!({"onProgress": CHANNEL, "confirmation": "production"}),
+        json!({"review": review, "onProgress": CHANNEL, "confirmation": "production"}),
     );
     assert_eq!(report["failed"], 0, "{report}");
     assert_eq!(
@@ -57,20 +60,34 @@ fn the_window_reviews_then_applies_and_production_needs_the_name_typed() {
     assert_eq!(
         app.err_code(
             "apply_sync",
-            json!({"onProgress": CHANNEL, "confirmation": "production"})
+            json!({"review": review, "onProgress": CHANNEL, "confirmation": "production"})
         ),
         "not_configured",
         "a preview is applied once; the next needs a fresh review"
     );
+    // A newer review replaces an older one: the older id is refused.
+    let older = app.ok("preview_sync", json!({}))["review"]
+        .as_u64()
+        .unwrap();
+    let newer = app.ok("preview_sync", json!({}))["review"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        app.err_code(
+            "review_rows",
+            json!({"review": older, "offset": 0, "limit": 10})
+        ),
+        "conflict",
+        "a page of a replaced review is refused, not served from the newer one"
+    );
     // A review is for one profile as it was: a change to it forgets the review.
-    app.ok("preview_sync", json!({}));
     let mut settings = app.ok("get_settings", json!({}));
     settings["database"] = json!("elsewhere");
     app.ok("save_settings", json!({ "settings": settings }));
     assert_eq!(
         app.err_code(
             "apply_sync",
-            json!({"onProgress": CHANNEL, "confirmation": "production"})
+            json!({"review": newer, "onProgress": CHANNEL, "confirmation": "production"})
         ),
         "not_configured",
         "the plan reviewed before the change is never applied after it"

@@ -20,8 +20,22 @@ async fn shown_rows(client: &Client) -> Vec<(String, String, String)> {
     serde_json::from_value(rows).unwrap()
 }
 
+/// The number a category chip shows, exactly.
+pub async fn chip_count(client: &Client, category: &str) -> String {
+    client
+        .find(Locator::Css(&format!(
+            "[data-testid='chip-{category}'] .chip-count"
+        )))
+        .await
+        .unwrap()
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
 /// Polls `#diff-count` until it reads `want`.
-async fn wait_for_count(client: &Client, want: &str) {
+pub async fn wait_for_count(client: &Client, want: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let count = text_of(client, "diff-count").await;
@@ -36,7 +50,7 @@ async fn wait_for_count(client: &Client, want: &str) {
     }
 }
 
-async fn click(client: &Client, css: &str) {
+pub async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -75,17 +89,11 @@ async fn the_window_opens_on_the_diff_of_clerk_and_the_database() {
         status.starts_with("3 in Clerk · 33 in ") && status.contains(&db.name),
         "the header says what was read, and from where: {status:?}"
     );
-    for (category, want) in [("missing", "1"), ("local_only", "31")] {
-        let chip = client
-            .find(Locator::Css(&format!("[data-testid='chip-{category}']")))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            chip.ends_with(want),
-            "the {category} chip counts {want}: {chip:?}"
+    for (category, want) in [("missing", "1"), ("suspicious", "2"), ("local_only", "31")] {
+        assert_eq!(
+            chip_count(&client, category).await,
+            want,
+            "the {category} chip counts {want}"
         );
     }
     let rows = shown_rows(&client).await;

@@ -75,3 +75,25 @@ export const listProfiles = () => call('list_profiles');
 
 /** Uses another profile in this window (`null`: the default, or the environment variables). */
 export const chooseProfile = (name) => call('choose_profile', { name });
+
+/** Reads both sides and plans: `{label, counts, operations, confirmation: {kind, expected?}, …}`. */
+export const previewSync = (options) => call('preview_sync', { options });
+
+/** `{matching, kinds: [{op, planned, included}], included, rows}` of the reviewed plan. */
+export const reviewRows = (review, kind, offset, limit) => call('review_rows', { review, kind, offset, limit });
+
+export const chooseOps = (review, indices, included) => call('choose_ops', { review, indices, included });
+
+export const chooseKind = (review, kind, included) => call('choose_kind', { review, kind, included });
+
+/** Applies review `review`; `onProgress({completed, total})`; `confirmation` the typed name. */
+export function applySync(review, confirmation, onProgress) {
+  const Channel = window.__TAURI__?.core?.Channel;
+  if (!Channel) return call('apply_sync', { review, confirmation });
+  const channel = new Channel();
+  channel.onmessage = onProgress;
+  return call('apply_sync', { review, confirmation, onProgress: channel });
+}
+
+/** Asks the running apply to stop at the next batch. */
+export const cancelSync = () => call('cancel_sync');

@@ -6,9 +6,10 @@ import * as privacy from './privacy.js';
 import * as diff from './views/diff.js';
 import * as users from './views/users.js';
 import * as settings from './views/settings.js';
+import * as sync from './views/sync.js';
 
 const VIEWS = ['users', 'database', 'sync', 'webhooks', 'settings'];
-const onShow = { users: diff.activate, database: users.activate, settings: settings.activate };
+const onShow = { users: diff.activate, database: users.activate, sync: sync.activate, settings: settings.activate };
 
 function navigate(view) {
   for (const name of VIEWS) {
@@ -30,6 +31,11 @@ diff.init({
   onRead: (summary) => { if (!byId('profile-switcher').value) profileBar.band(null, summary.production); },
 });
 users.init({ navigate });
+sync.init({ navigate, onApplied: diff.reload, onBusy: diff.setBusy });
+byId('diff-review').addEventListener('click', () => {
+  navigate('sync');
+  byId('review-start').click();
+});
 settings.init({ navigate });
 const toggle = byId('privacy-toggle');
 toggle.checked = privacy.isOn();
@@ -45,7 +51,7 @@ document.addEventListener('keydown', (event) => {
   } else if (event.key === 'r') {
     event.preventDefault();
     navigate('users');
-    byId('diff-refresh').click();
+    if (!byId('diff-refresh').disabled) byId('diff-refresh').click();
   } else if (event.key === 'f') {
     event.preventDefault();
     navigate('users');

@@ -16,7 +16,8 @@ use crate::workspace::sync::SyncOptions;
 use crate::desktop::error::CommandError;
 use crate::desktop::state::AppState;
 
-/// Reads Clerk and the database, diffs them and keeps the table (and the sync's review).
+/// Reads Clerk and the database, diffs them and keeps the table. A sync's review is made by
+/// `preview_sync` alone, so a Refresh never changes a plan under review.
 #[tauri::command]
 pub async fn read_diff(
     state: State<'_, AppState>,
@@ -31,7 +32,6 @@ pub async fn read_diff(
     let table = TableView::new(Arc::clone(&preview.snapshot), now_ms());
     let summary = table.summary();
     state.keep_table(table);
-    state.keep_preview(ws, preview).await;
     Ok(summary)
 }
 

@@ -8,8 +8,11 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::diff::{Category, Counts};
+use crate::profile::Environment;
+use crate::review::ReviewPage;
 use crate::sync::apply::{ApplyReport, Progress};
-use crate::workspace::sync::{Confirmation, SyncOptions};
+use crate::sync::plan::OpKind;
+use crate::workspace::sync::{Confirmation, ConfirmationNeeded, SyncOptions};
 
 use crate::desktop::error::CommandError;
 use crate::desktop::state::AppState;
@@ -25,6 +28,9 @@ pub struct PreviewOptions {
 /// What the review shows before anything is written.
 #[derive(Debug, Serialize)]
 pub struct PreviewSummary {
+    /// The review's id: paging, choices and the apply name it, so a newer review never has
+    /// an older one's choices applied to it.
+    pub review: u64,
     /// `profile prod (production)`: the confirmation the apply needs follows from it.
     pub label: String,
     pub production: bool,
@@ -33,10 +39,13 @@ pub struct PreviewSummary {
     pub db_users: usize,
     pub counts: Counts,
     /// Operations per kind (`create`, `update`, `link`, `deactivate`, `delete`).
-    pub operations: BTreeMap<&'static str, usize>,
+    pub operations: BTreeMap<OpKind, usize>,
     pub new_collection: bool,
     /// Unique indexes the apply creates first (the review says so, and why).
     pub missing_indexes: Vec<String>,
+    pub environment: Environment,
+    /// What the window asks before it applies.
+    pub confirmation: ConfirmationNeeded,
 }
 
 #[tauri::command]
@@ -54,9 +63,10 @@ pub async fn preview_sync(
     let preview = ws.preview(&options, |_| {}).await?;
     let mut operations = BTreeMap::new();
     for op in &preview.plan.ops {
-        *operations.entry(op.name()).or_insert(0) += 1;
+        *operations.entry(op.kind()).or_insert(0) += 1;
     }
-    let summary = PreviewSummary {
+    let mut summary = PreviewSummary {
+        review: 0,
         label: ws.label(),
         production: ws.is_production(),
         location: preview.location(),
@@ -66,21 +76,58 @@ pub async fn preview_sync(
         operations,
         new_collection: preview.new_collection,
         missing_indexes: preview.missing_indexes.clone(),
+        environment: ws.environment(),
+        confirmation: ws.confirmation_needed(),
     };
-    state.keep_preview(ws, preview).await;
+    summary.review = state.review.keep(ws, preview).await;
     Ok(summary)
+}
+
+/// A screenful of the reviewed plan (`kind` absent: every kind), with the choices made.
+#[tauri::command]
+pub async fn review_rows(
+    state: State<'_, AppState>,
+    review: u64,
+    kind: Option<OpKind>,
+    offset: usize,
+    limit: usize,
+) -> Result<ReviewPage, CommandError> {
+    state.review.page(review, kind, offset, limit).await
+}
+
+/// Includes or leaves out the operations at `indices`.
+#[tauri::command]
+pub async fn choose_ops(
+    state: State<'_, AppState>,
+    review: u64,
+    indices: Vec<u32>,
+    included: bool,
+) -> Result<(), CommandError> {
+    state.review.choose(review, &indices, None, included).await
+}
+
+/// Includes or leaves out every operation of `kind`.
+#[tauri::command]
+pub async fn choose_kind(
+    state: State<'_, AppState>,
+    review: u64,
+    kind: OpKind,
+    included: bool,
+) -> Result<(), CommandError> {
+    state.review.choose(review, &[], Some(kind), included).await
 }
 
 /// Applies the reviewed preview; `confirmation` is the profile's name typed (production only).
 #[tauri::command]
 pub async fn apply_sync(
     state: State<'_, AppState>,
+    review: u64,
     confirmation: Option<String>,
     on_progress: Channel<Progress>,
 ) -> Result<ApplyReport, CommandError> {
     let confirmation = confirmation.map_or(Confirmation::None, Confirmation::Typed);
     state
-        .apply_preview(&confirmation, |p| {
+        .apply_review(review, &confirmation, |p| {
             let _ = on_progress.send(p);
         })
         .await
@@ -89,5 +136,5 @@ pub async fn apply_sync(
 /// Stops a running apply at the next batch boundary.
 #[tauri::command]
 pub fn cancel_sync(state: State<'_, AppState>) {
-    state.cancel_apply();
+    state.review.cancel();
 }

@@ -181,7 +181,7 @@ pub(super) fn fields_json(fields: &UserFields) -> serde_json::Value {
 
 pub(super) fn result(op: &SyncOp, doc_id: Option<&DocId>, outcome: Outcome) -> OpResult {
     OpResult {
-        op: op.name(),
+        op: op.kind(),
         clerk_id: op.clerk_id().to_string(),
         doc_id: doc_id.map(ToString::to_string),
         outcome,

@@ -5,6 +5,7 @@
 import { diffDetail, diffRows, missingByDay, readDiff } from '../api.js';
 import { byId, clear, el, show } from '../dom.js';
 import * as privacy from '../privacy.js';
+import { button, showPanel } from '../panel.js';
 import { createGrid } from './grid.js';
 import { drawChart } from './chart.js';
 
@@ -39,6 +40,12 @@ const view = {
   matches: null,
   selected: null,
   reading: false,
+  /** Bumped by every reload: a read that a newer reload overtook reads again when it ends. */
+  generation: 0,
+  /** Bumped by every detail asked for: only the latest one is shown. */
+  detailSeq: 0,
+  /** An apply is running: no new read until it ends. */
+  busy: false,
   grid: null,
   navigate: () => {},
   onRead: () => {},
@@ -53,12 +60,11 @@ export function init(context) {
     layer: byId('diff-rows'),
     make: makeRow,
     paint: paintRow,
-    fetch: async (offset, limit) => {
-      const page = await diffRows(view.query, offset, limit);
+    fetch: (offset, limit) => diffRows(view.query, offset, limit),
+    onPage: (page) => {
       view.matches = page.matches;
       renderChips();
       renderCount(page);
-      return page;
     },
     onPainted: (info) => { byId('diff-viewport').dataset.painted = `${info.first}:${info.rows}:${info.matching}`; },
   });
@@ -76,6 +82,14 @@ export function init(context) {
     const row = element && view.grid.rowAt(element);
     if (row) openDetail(row.row);
   });
+  byId('diff-rows').addEventListener('keydown', (event) => {
+    const element = event.target.closest('.grid-row');
+    const row = element && view.grid.rowAt(element);
+    if (row && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      openDetail(row.row);
+    }
+  });
   byId('detail-close').addEventListener('click', closeDetail);
   privacy.onChange(() => {
     view.grid.refresh();
@@ -90,15 +104,24 @@ export function activate() {
 
 /** Forgets what was read (another profile was chosen) and reads again. */
 export function reload() {
+  view.generation += 1;
   view.summary = null;
   closeDetail();
   view.grid.clear();
   read();
 }
 
+/** While an apply runs, Refresh waits (a read would show a half-applied state). */
+export function setBusy(busy) {
+  view.busy = busy;
+  byId('diff-refresh').disabled = busy || view.reading;
+  byId('diff-review').disabled = busy;
+}
+
 async function read() {
-  if (view.reading) return;
+  if (view.reading || view.busy) return;
   view.reading = true;
+  const generation = view.generation;
   byId('diff-refresh').disabled = true;
   if (!view.summary) showState({ title: 'Reading Clerk and the database…', busy: true });
   showProgress({ users: 0, total: null });
@@ -115,9 +138,11 @@ async function read() {
     showError(error);
   } finally {
     view.reading = false;
-    byId('diff-refresh').disabled = false;
+    byId('diff-refresh').disabled = view.busy;
     show(byId('diff-progress'), false);
   }
+  // Another profile was chosen (or an apply ended) while this read ran: read again.
+  if (generation !== view.generation) reload();
 }
 
 function showProgress(progress) {
@@ -193,7 +218,7 @@ function sortBy(key) {
 function makeRow() {
   const cell = (col, extra = '') => el('span', { class: `cell ${extra}`.trim(), dataset: { col } });
   const category = el('span', { class: 'cell', dataset: { col: 'category' } }, el('span', { class: 'cat' }));
-  return el('div', { class: 'grid-row', role: 'row', dataset: { testid: 'diff-row' } },
+  return el('div', { class: 'grid-row', role: 'row', tabindex: '0', dataset: { testid: 'diff-row' } },
     category, cell('email'), cell('name'), cell('clerk_id', 'mono'), cell('db_id', 'mono'), cell('reason', 'reason'));
 }
 
@@ -224,13 +249,15 @@ async function openDetail(row) {
   for (const element of byId('diff-rows').children) {
     element.classList.toggle('selected', Number(element.dataset.row) === row);
   }
+  const seq = ++view.detailSeq;
   let detail;
   try {
     detail = await diffDetail(row);
   } catch (error) {
-    byId('detail-reasons').textContent = error.message;
+    if (seq === view.detailSeq) byId('detail-reasons').textContent = error.message;
     return;
   }
+  if (seq !== view.detailSeq) return; // another row was picked meanwhile
   const pane = byId('diff-detail');
   byId('detail-title').textContent = LABELS[detail.category];
   byId('detail-title').className = `cat cat-${detail.category}`;
@@ -274,35 +301,20 @@ async function copyText(text, button) {
 
 function closeDetail() {
   view.selected = null;
+  view.detailSeq += 1;
   show(byId('diff-detail'), false);
   for (const element of byId('diff-rows').children) element.classList.remove('selected');
 }
 
-function showState({ title, detail, busy = false, actions = [], error = false }) {
-  const state = byId('diff-state');
-  clear(state);
-  state.className = error ? 'state error' : 'state';
-  state.setAttribute('aria-busy', busy ? 'true' : 'false');
-  state.append(el('h2', {}, title));
-  if (detail) state.append(el('p', { class: 'detail', dataset: { testid: 'diff-state-detail' } }, detail));
-  if (actions.length) state.append(el('div', { class: 'actions' }, ...actions));
-  show(state, true);
-  show(byId('diff-body'), false);
+function showState(state) {
+  showPanel(byId('diff-state'), { ...state, testid: 'diff-state-detail' }, [byId('diff-body')]);
 }
 
 function showError(error) {
   const known = ERRORS[error.code] ?? { title: 'Could not read both sides', retry: true };
   const actions = [];
-  if (known.settings) {
-    const open = el('button', { type: 'button', class: 'button primary', id: 'diff-open-settings' }, 'Open Settings');
-    open.addEventListener('click', () => view.navigate('settings'));
-    actions.push(open);
-  }
-  if (known.retry) {
-    const retry = el('button', { type: 'button', class: 'button', id: 'diff-retry' }, 'Try again');
-    retry.addEventListener('click', read);
-    actions.push(retry);
-  }
+  if (known.settings) actions.push(button('Open Settings', () => view.navigate('settings'), { primary: true, id: 'diff-open-settings' }));
+  if (known.retry) actions.push(button('Try again', read, { id: 'diff-retry' }));
   byId('diff-status').textContent = 'Not read';
   showState({ title: known.title, detail: error.message, actions, error: error.code !== 'not_configured' });
   byId('diff-state').dataset.code = error.code;

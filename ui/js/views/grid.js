@@ -13,8 +13,8 @@ const EXTRA = 8;
  * `viewport` scrolls; `fetch(offset, limit)` resolves to `{matching, rows}`; `paint(element, row)`
  * fills a pooled element; `onPainted(info)` hears of every frame whose rows arrived.
  */
-export function createGrid({ viewport, spacer, layer, fetch, paint, make, onPainted = () => {} }) {
-  const grid = { total: 0, first: 0, seq: 0, pool: [], frame: 0, rows: [] };
+export function createGrid({ viewport, spacer, layer, fetch, paint, make, onPage = () => {}, onPainted = () => {} }) {
+  const grid = { total: 0, first: 0, seq: 0, pool: [], frame: 0, rows: [], live: false };
 
   function visibleCount() {
     return Math.max(1, Math.ceil(viewport.clientHeight / ROW_HEIGHT) + 1);
@@ -33,17 +33,24 @@ export function createGrid({ viewport, spacer, layer, fetch, paint, make, onPain
       return { first, shift: first * ROW_HEIGHT };
     }
     const range = Math.max(1, MAX_PX - viewport.clientHeight);
-    const last = Math.max(0, grid.total - visibleCount() + 1);
+    const last = Math.max(0, grid.total - Math.floor(viewport.clientHeight / ROW_HEIGHT));
     return { first: Math.min(last, Math.round((top / range) * last)), shift: top };
   }
 
   async function refresh() {
     grid.frame = 0;
+    if (!grid.live) return; // nothing to show before the first reset
     const { first, shift } = position();
     const count = visibleCount() + EXTRA;
     const seq = ++grid.seq;
-    const page = await fetch(first, count);
+    let page;
+    try {
+      page = await fetch(first, count);
+    } catch {
+      return; // the view shows the error when it next reads; a scroll frame has no one to tell
+    }
     if (seq !== grid.seq) return; // a newer scroll or query asked meanwhile
+    onPage(page);
     grid.total = page.matching;
     spacer.style.height = `${spacerHeight()}px`;
     grid.first = first;
@@ -72,6 +79,7 @@ export function createGrid({ viewport, spacer, layer, fetch, paint, make, onPain
   return {
     /** Asks again from the top (a new query or a fresh read). */
     reset() {
+      grid.live = true;
       viewport.scrollTop = 0;
       return refresh();
     },
@@ -90,6 +98,7 @@ export function createGrid({ viewport, spacer, layer, fetch, paint, make, onPain
       return i >= 0 ? grid.rows[i] : undefined;
     },
     clear() {
+      grid.live = false;
       grid.seq += 1;
       grid.total = 0;
       grid.rows = [];

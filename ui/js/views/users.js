@@ -3,6 +3,7 @@
 
 import { listDbUsers } from '../api.js';
 import { byId, clear, el, show } from '../dom.js';
+import { button, showPanel } from '../panel.js';
 
 let navigate = () => {};
 let page = null;
@@ -121,32 +122,15 @@ function status(user) {
   return badge(label, label === 'active' ? 'ok' : '');
 }
 
-function showState({ title, detail, busy = false, actions = [], error = false }) {
-  const state = byId('users-state');
-  clear(state);
-  state.className = error ? 'state error' : 'state';
-  state.setAttribute('aria-busy', busy ? 'true' : 'false');
-  state.append(el('h2', {}, title));
-  if (detail) state.append(el('p', { class: 'detail', dataset: { testid: 'users-state-detail' } }, detail));
-  if (actions.length) state.append(el('div', { class: 'actions' }, ...actions));
-  show(state, true);
-  show(byId('users-table-wrap'), false);
-  show(byId('users-problems'), false);
+function showState(state) {
+  showPanel(byId('users-state'), { ...state, testid: 'users-state-detail' }, [byId('users-table-wrap'), byId('users-problems')]);
 }
 
 function showError(error) {
   const known = ERRORS[error.code] ?? { title: 'Could not load the users', retry: true };
   const actions = [];
-  if (known.settings) {
-    const open = el('button', { type: 'button', class: 'button primary', id: 'users-open-settings' }, 'Open Settings');
-    open.addEventListener('click', () => navigate('settings'));
-    actions.push(open);
-  }
-  if (known.retry) {
-    const retry = el('button', { type: 'button', class: 'button', id: 'users-retry' }, 'Try again');
-    retry.addEventListener('click', load);
-    actions.push(retry);
-  }
+  if (known.settings) actions.push(button('Open Settings', () => navigate('settings'), { primary: true, id: 'users-open-settings' }));
+  if (known.retry) actions.push(button('Try again', load, { id: 'users-retry' }));
   byId('users-search').disabled = true;
   byId('users-count').textContent = 'Not loaded';
   showState({ title: known.title, detail: error.message, actions, error: error.code !== 'not_configured' });

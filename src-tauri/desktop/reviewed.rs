@@ -1,0 +1,146 @@
+//! The window's plan under review: one preview at a time, with an id the page sends back and
+//! the person's choices kept beside it, under one lock. Only the review that made it can page,
+//! change or apply it; a newer review replaces it, and an apply takes it out (at most once).
+
+use std::sync::Mutex as SyncMutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::Mutex;
+
+use crate::review::{Choices, ReviewPage};
+use crate::sync::apply::Cancel;
+use crate::sync::plan::OpKind;
+use crate::table::view::MAX_ROWS;
+use crate::workspace::Workspace;
+use crate::workspace::sync::{Confirmation, Preview};
+
+use super::error::{Code, CommandError};
+
+struct Reviewed {
+    id: u64,
+    ws: Workspace,
+    preview: Preview,
+    choices: Choices,
+}
+
+/// The plan under review and the running apply's cancellation.
+#[derive(Default)]
+pub struct ReviewSlot {
+    next_id: AtomicU64,
+    kept: Mutex<Option<Reviewed>>,
+    cancel: SyncMutex<Cancel>,
+}
+
+fn no_review() -> CommandError {
+    CommandError::new(
+        Code::NotConfigured,
+        "There is no reviewed plan: review the sync first.",
+    )
+}
+
+fn replaced() -> CommandError {
+    CommandError::new(
+        Code::Conflict,
+        "This review was replaced by a newer one (or already applied): look at the review again.",
+    )
+}
+
+impl ReviewSlot {
+    /// Keeps `preview` for review, in place of any before it; returns its id.
+    pub async fn keep(&self, ws: Workspace, preview: Preview) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        *self.kept.lock().await = Some(Reviewed {
+            id,
+            ws,
+            preview,
+            choices: Choices::default(),
+        });
+        id
+    }
+
+    /// Forgets the review: the profile, its settings or its secrets changed.
+    pub async fn forget(&self) {
+        self.kept.lock().await.take();
+    }
+
+    /// A screenful of review `id`'s plan, with its choices.
+    pub async fn page(
+        &self,
+        id: u64,
+        kind: Option<OpKind>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<ReviewPage, CommandError> {
+        let kept = self.kept.lock().await;
+        let reviewed = current(kept.as_ref(), id)?;
+        Ok(reviewed
+            .choices
+            .page(&reviewed.preview.plan, kind, offset, limit.min(MAX_ROWS)))
+    }
+
+    /// Includes or leaves out operations of review `id`, by index or a whole kind.
+    pub async fn choose(
+        &self,
+        id: u64,
+        indices: &[u32],
+        kind: Option<OpKind>,
+        included: bool,
+    ) -> Result<(), CommandError> {
+        let mut kept = self.kept.lock().await;
+        let reviewed = kept.as_mut().filter(|r| r.id == id).ok_or_else(replaced)?;
+        reviewed
+            .choices
+            .set(&reviewed.preview.plan, indices, included);
+        if let Some(kind) = kind {
+            reviewed
+                .choices
+                .set_kind(&reviewed.preview.plan, kind, included);
+        }
+        Ok(())
+    }
+
+    /// Takes review `id` out for its apply, with its choices applied, after checking that the
+    /// workspace is still the one reviewed and the confirmation holds (a refused confirmation
+    /// leaves the review for the next try). Also arms a fresh cancellation for that apply.
+    pub async fn take(
+        &self,
+        id: u64,
+        now: &Workspace,
+        confirmation: &Confirmation,
+    ) -> Result<(Preview, Cancel), CommandError> {
+        let mut kept = self.kept.lock().await;
+        let reviewed = current(kept.as_ref(), id)?;
+        if !now.same_target(&reviewed.ws) {
+            kept.take();
+            return Err(CommandError::new(
+                Code::Conflict,
+                "The profile changed since this plan was reviewed; review the sync again.",
+            ));
+        }
+        now.confirm(confirmation)?;
+        let Some(mut reviewed) = kept.take() else {
+            return Err(no_review());
+        };
+        reviewed.preview.keep_only(&reviewed.choices);
+        let cancel = Cancel::default();
+        if let Ok(mut slot) = self.cancel.lock() {
+            *slot = cancel.clone();
+        }
+        Ok((reviewed.preview, cancel))
+    }
+
+    /// Asks the running apply to stop at its next batch.
+    pub fn cancel(&self) {
+        if let Ok(cancel) = self.cancel.lock() {
+            cancel.cancel();
+        }
+    }
+}
+
+fn current(kept: Option<&Reviewed>, id: u64) -> Result<&Reviewed, CommandError> {
+    match kept {
+        None => Err(no_review()),
+        Some(reviewed) if reviewed.id == id => Ok(reviewed),
+        Some(_) => Err(replaced()),
+    }
+}
