@@ -44,13 +44,29 @@ export const sessionOverrides = () => call('session_overrides');
 /** `{location, documents}` after a fresh connection with the saved settings. */
 export const testConnection = () => call('test_connection');
 
-/** Writes a secret to the OS keychain; `name` is `mongodb_uri`, `clerk_secret_key` or `webhook_secret`. */
-export const setSecret = (name, value) => call('set_secret', { name, value });
+/**
+ * Writes a secret of `profile` (the one in use when absent) to the OS keychain; `name` is
+ * `mongodb_uri`, `clerk_secret_key` or `webhook_secret`.
+ */
+export const setSecret = (name, value, profile = null) => call('set_secret', { name, value, profile });
 
-export const clearSecret = (name) => call('clear_secret', { name });
+export const clearSecret = (name, profile = null) => call('clear_secret', { name, profile });
 
-/** `{mongodb_uri: "set" | "not set", …}`: never the values. */
-export const secretStatus = () => call('secret_status');
+/** `{mongodb_uri: "set" | "not set", …}` of `profile`: never the values. */
+export const secretStatus = (profile = null) => call('secret_status', { profile });
+
+/** One profile, every field (no secrets). */
+export const getProfile = (name) => call('get_profile', { name });
+
+/** Adds (`previous` null) or replaces a profile; `loaded` refuses to undo a change made elsewhere. */
+export const saveProfile = (profile, previous, loaded, makeDefault) =>
+  call('save_profile', { profile, previous, loaded, makeDefault });
+
+/** Removes a profile and its secrets. */
+export const removeProfile = (name) => call('remove_profile', { name });
+
+/** `{steps: [{kind, verdict, detail, fix}], suggested_mapping}` for profile `name`. */
+export const testProfile = (name) => call('test_profile', { name });
 
 /** Reads both sides and diffs them; `onProgress({pages, users, total})` hears of Clerk's pages. */
 export function readDiff(onProgress) {

@@ -36,7 +36,10 @@ byId('diff-review').addEventListener('click', () => {
   navigate('sync');
   byId('review-start').click();
 });
-settings.init({ navigate });
+settings.init({
+  navigate,
+  onProfilesChanged: () => { profileBar.render(); diff.reload(); },
+});
 const toggle = byId('privacy-toggle');
 toggle.checked = privacy.isOn();
 toggle.addEventListener('change', () => privacy.set(toggle.checked));
