@@ -20,8 +20,14 @@ use crate::support;
 mod diff;
 // Review and sync by clicks, and the production guard.
 mod sync;
+// Creating users by hand: the mapping's fields, the Clerk lookup, duplicates refused.
+mod create;
 // A first launch: a profile made in Settings, then the report's world brought in sync.
 mod first_launch;
+// The database going away mid-session: a banner with Retry over the last read.
+mod outage;
+// Cancel during a sync of 20,000 users, then finishing it.
+mod cancel;
 
 const ROWS: &str = "#users-rows tr[data-testid='user-row']";
 
@@ -30,7 +36,7 @@ const ROWS: &str = "#users-rows tr[data-testid='user-row']";
 struct Driver {
     child: Child,
     port: u16,
-    _data: tempfile::TempDir,
+    _data: std::sync::Arc<tempfile::TempDir>,
 }
 
 impl Driver {
@@ -43,14 +49,20 @@ impl Driver {
 
     /// tauri-driver, and through it the app, with these `SYNCDESK_*` variables.
     fn spawn_with(env: &[(&str, &str)]) -> Self {
+        Self::spawn_in(std::sync::Arc::new(tempfile::tempdir().unwrap()), env)
+    }
+
+    /// As `spawn_with`, in the data folders of `data` (a second launch sees what the first left).
+    fn spawn_in(data: std::sync::Arc<tempfile::TempDir>, env: &[(&str, &str)]) -> Self {
         let (port, native_port) = (free_port(), free_port());
-        let data = tempfile::tempdir().unwrap();
         let child = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .envs(env.iter().copied())
             // The app's settings file and WebKit caches go to a throwaway directory.
             .env("XDG_DATA_HOME", data.path().join("data"))
             .env("XDG_CACHE_HOME", data.path().join("cache"))
+            // The window-state plugin's file (size and position) too.
+            .env("XDG_CONFIG_HOME", data.path().join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -246,6 +258,52 @@ async fn the_window_lists_the_seeded_users() {
     client.close().await.unwrap();
     drop(driver);
     db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_second_launch_opens_on_the_view_the_first_ended_on() {
+    if !window_or_skip("a_second_launch_opens_on_the_view_the_first_ended_on") {
+        return;
+    }
+    let data = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let first = Driver::spawn_in(data.clone(), &[]);
+    let client = connect(first.port).await;
+    client
+        .find(Locator::Id("nav-settings"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.close().await.unwrap();
+    drop(first);
+    let second = Driver::spawn_in(data, &[]);
+    let client = connect(second.port).await;
+    let current = nav_current(&client, "nav-settings").await;
+    assert_eq!(
+        current.as_deref(),
+        Some("page"),
+        "the window remembers its last view across launches"
+    );
+    client.close().await.unwrap();
+}
+
+/// `aria-current` of a navigation button, once the page has booted.
+async fn nav_current(client: &Client, id: &str) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let current = client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .attr("aria-current")
+            .await
+            .unwrap();
+        if current.is_some() || Instant::now() > deadline {
+            return current;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
 }
 
 async fn users_table_shows_all_33(client: &Client, database: &str) {

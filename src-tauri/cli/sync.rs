@@ -53,6 +53,9 @@ pub struct CreateUserArgs {
     phone: Option<String>,
     #[arg(long)]
     address: Option<String>,
+    /// Any other app-owned field the profile's mapping names, as NAME=VALUE (repeatable).
+    #[arg(long = "field", value_name = "NAME=VALUE", value_parser = field_value)]
+    fields: Vec<(String, String)>,
     /// If Clerk has no user with this email, create one there first (then link it).
     #[arg(long)]
     in_clerk: bool,
@@ -251,14 +254,42 @@ pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `NAME=VALUE` of `--field`.
+fn field_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!(
+            "{text:?} is not NAME=VALUE, e.g. --field role=vendor"
+        )),
+    }
+}
+
 pub async fn create(args: CreateUserArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
     writeln!(std::io::stderr(), "creating a user with {}", ws.label())?;
+    let mut fields = std::collections::BTreeMap::new();
+    let shorthands = [
+        ("role", args.role),
+        ("phone", args.phone),
+        ("address", args.address),
+    ];
+    let given = args.fields.into_iter().chain(
+        shorthands
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| (name.to_string(), v))),
+    );
+    for (name, value) in given {
+        if fields.insert(name.clone(), value).is_some() {
+            anyhow::bail!(
+                "the field {name} is given twice (--field {name}=… or --{name}): give it once; nothing was written"
+            );
+        }
+    }
     let input = ManualUser {
         email: args.email,
         name: args.name,
-        role: args.role,
-        phone: args.phone,
-        address: args.address,
+        fields,
     };
     let created = ws
         .create_user(&input, args.in_clerk, &confirmation(args.yes), now_ms())

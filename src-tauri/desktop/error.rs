@@ -28,6 +28,8 @@ pub enum Code {
     IndexesMissing,
     /// A write would create a second user with the same unique value.
     Duplicate,
+    /// No Clerk user has the email: the UI offers to create one there.
+    NotInClerk,
     /// A value the user typed cannot be used (URI, database name, mapping, profile field).
     InvalidInput,
     /// The OS keychain is locked, missing or refused.
@@ -126,7 +128,16 @@ impl From<WorkspaceError> for CommandError {
             WorkspaceError::IndexesBlocked { .. } => Self::new(Code::Duplicate, err.to_string()),
             WorkspaceError::Snapshot(crate::sync::snapshot::SnapshotError::Database(e)) => e.into(),
             WorkspaceError::Manual(crate::sync::manual::ManualError::Database(e)) => e.into(),
-            WorkspaceError::Manual(_) => Self::new(Code::InvalidInput, err.to_string()),
+            WorkspaceError::Manual(crate::sync::manual::ManualError::Duplicate { .. }) => {
+                Self::new(Code::Duplicate, err.to_string())
+            }
+            WorkspaceError::Manual(crate::sync::manual::ManualError::NotInClerk(_)) => {
+                Self::new(Code::NotInClerk, err.to_string())
+            }
+            WorkspaceError::Manual(crate::sync::manual::ManualError::Invalid { .. }) => {
+                Self::new(Code::InvalidInput, err.to_string())
+            }
+            WorkspaceError::Manual(_) => Self::new(Code::Server, err.to_string()),
             WorkspaceError::Clerk(_) | WorkspaceError::Snapshot(_) => {
                 Self::new(Code::Server, err.to_string())
             }

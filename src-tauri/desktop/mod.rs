@@ -25,6 +25,7 @@ pub fn run(overrides: Overrides) -> anyhow::Result<()> {
     tauri::async_runtime::block_on(crate::workspace::migrate_legacy(&file, &keychain))?;
     let state = AppState::new(file, keychain, overrides);
     builder(Builder::default())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state)
         .run(tauri::generate_context!())
         .context("running the Syncdesk window")
@@ -34,6 +35,10 @@ pub fn run(overrides: Overrides) -> anyhow::Result<()> {
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::users::list_db_users,
+        commands::create::user_form,
+        commands::create::check_user,
+        commands::create::lookup_email,
+        commands::create::create_user,
         commands::diff::read_diff,
         commands::diff::diff_rows,
         commands::diff::diff_detail,

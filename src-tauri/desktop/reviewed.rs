@@ -21,6 +21,9 @@ struct Reviewed {
     ws: Workspace,
     preview: Preview,
     choices: Choices,
+    /// Its apply's cancellation, made with the review: a Cancel pressed before the apply
+    /// command reaches Rust still stops it.
+    cancel: Cancel,
 }
 
 /// The plan under review and the running apply's cancellation.
@@ -28,7 +31,8 @@ struct Reviewed {
 pub struct ReviewSlot {
     next_id: AtomicU64,
     kept: Mutex<Option<Reviewed>>,
-    cancel: SyncMutex<Cancel>,
+    /// The review being applied, and its cancellation.
+    applying: SyncMutex<Option<(u64, Cancel)>>,
 }
 
 fn no_review() -> CommandError {
@@ -54,6 +58,7 @@ impl ReviewSlot {
             ws,
             preview,
             choices: Choices::default(),
+            cancel: Cancel::default(),
         });
         id
     }
@@ -101,7 +106,7 @@ impl ReviewSlot {
 
     /// Takes review `id` out for its apply, with its choices applied, after checking that the
     /// workspace is still the one reviewed and the confirmation holds (a refused confirmation
-    /// leaves the review for the next try). Also arms a fresh cancellation for that apply.
+    /// leaves the review for the next try). Its cancellation goes with it.
     pub async fn take(
         &self,
         id: u64,
@@ -117,21 +122,38 @@ impl ReviewSlot {
                 "The profile changed since this plan was reviewed; review the sync again.",
             ));
         }
-        now.confirm(confirmation)?;
+        if let Err(refused) = now.confirm(confirmation) {
+            // Not applied: a Cancel pressed meanwhile must not stop the next try at once.
+            if let Some(reviewed) = kept.as_mut() {
+                reviewed.cancel = Cancel::default();
+            }
+            return Err(refused.into());
+        }
         let Some(mut reviewed) = kept.take() else {
             return Err(no_review());
         };
         reviewed.preview.keep_only(&reviewed.choices);
-        let cancel = Cancel::default();
-        if let Ok(mut slot) = self.cancel.lock() {
-            *slot = cancel.clone();
+        if let Ok(mut applying) = self.applying.lock() {
+            *applying = Some((id, reviewed.cancel.clone()));
         }
-        Ok((reviewed.preview, cancel))
+        Ok((reviewed.preview, reviewed.cancel))
     }
 
-    /// Asks the running apply to stop at its next batch.
-    pub fn cancel(&self) {
-        if let Ok(cancel) = self.cancel.lock() {
+    /// Asks review `id`'s apply to stop at its next batch, whether it runs already or its
+    /// command is still on its way.
+    pub async fn cancel(&self, id: u64) {
+        // Under the review lock: `take` moves a review to `applying` under it too, so the
+        // review is found in one place or the other, never in neither.
+        let kept = self.kept.lock().await;
+        if let Some(reviewed) = kept.as_ref()
+            && reviewed.id == id
+        {
+            reviewed.cancel.cancel();
+        }
+        if let Ok(applying) = self.applying.lock()
+            && let Some((running, cancel)) = applying.as_ref()
+            && *running == id
+        {
             cancel.cancel();
         }
     }

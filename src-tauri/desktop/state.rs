@@ -30,6 +30,9 @@ use super::reviewed::ReviewSlot;
 pub struct OverridesView {
     pub database: Option<String>,
     pub mongodb_uri: bool,
+    /// The session's Clerk key and webhook secret come from `SYNCDESK_*` variables.
+    pub clerk_secret_key: bool,
+    pub webhook_secret: bool,
 }
 
 /// The one managed state of the window.
@@ -116,13 +119,12 @@ impl AppState {
     }
 
     pub fn overrides(&self) -> OverridesView {
+        let given = |secret| self.overrides.secrets.iter().any(|(n, _)| *n == secret);
         OverridesView {
             database: self.overrides.database.clone(),
-            mongodb_uri: self
-                .overrides
-                .secrets
-                .iter()
-                .any(|(name, _)| *name == SecretName::MongodbUri),
+            mongodb_uri: given(SecretName::MongodbUri),
+            clerk_secret_key: given(SecretName::ClerkSecretKey),
+            webhook_secret: given(SecretName::WebhookSecret),
         }
     }
 
@@ -165,13 +167,18 @@ impl AppState {
         loaded: Option<&Profile>,
         profile: Profile,
         make_default: bool,
-    ) -> Result<(), CommandError> {
+    ) -> Result<Option<String>, CommandError> {
         let profile = Profile {
             database: profile.database.trim().to_string(),
             ..profile
         };
         let name = profile.name.clone();
         let renamed_from = previous.filter(|p| *p != name);
+        // A rename onto a name in use (added by the CLI since the page listed the profiles) is
+        // refused before any secret moves: that profile's secrets are never touched.
+        if renamed_from.is_some() && self.profiles()?.get(&name).is_some() {
+            return Err(crate::profile::ProfileError::Exists { name }.into());
+        }
         if let Some(old) = renamed_from
             && let Err(e) = self.copy_secrets(old, &name).await
         {
@@ -199,10 +206,15 @@ impl AppState {
             }
             Ok(())
         });
+        // Exactly one name keeps the secrets: the new one when the rename was saved.
+        let mut left_behind = None;
         if let Some(old) = renamed_from {
-            // Exactly one name keeps the secrets: the new one when the rename was saved.
             let stale = if saved.is_ok() { old } else { name.as_str() };
-            let _ = self.keychain.clear_all(stale).await;
+            left_behind = self.keychain.clear_all(stale).await.err().map(|e| {
+                format!(
+                    "The profile was renamed, but the secrets under its old name {stale} could not all be removed: {e}. Remove the entries `{stale}/…` in your keychain app, or a new profile {stale} would show them."
+                )
+            });
         }
         saved?;
         if let (Some(previous), Ok(mut chosen)) = (previous, self.chosen.lock())
@@ -211,14 +223,17 @@ impl AppState {
             *chosen = Some(name);
         }
         self.forget().await;
-        Ok(())
+        Ok(left_behind)
     }
 
     /// The Settings view's save: only the fields it edits (database, mapping) onto the profile as
     /// it is now, so a change the CLI made to the others meanwhile is kept.
     pub async fn save_settings(&self, settings: Profile) -> Result<(), CommandError> {
         let Some(active) = self.active_name()? else {
-            return self.save_profile(None, None, settings, true).await;
+            return self
+                .save_profile(None, None, settings, true)
+                .await
+                .map(|_| ());
         };
         self.file.update(|all| -> Result<(), CommandError> {
             let mut profile = all.require(&active)?.clone();

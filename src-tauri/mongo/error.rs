@@ -81,7 +81,10 @@ pub(crate) fn from_driver(err: mongodb::error::Error, hosts: &str, secret: &str)
     match err.kind.as_ref() {
         ErrorKind::Authentication { .. } => Error::Auth { hosts, reason },
         ErrorKind::ServerSelection { .. } | ErrorKind::Io(_) | ErrorKind::DnsResolve { .. } => {
-            Error::Connect { hosts, reason }
+            Error::Connect {
+                hosts,
+                reason: connect_reason(&reason),
+            }
         }
         ErrorKind::InvalidArgument { .. } => Error::InvalidUri { reason },
         _ => match duplicate_key(&err) {
@@ -97,6 +100,32 @@ pub(crate) fn from_driver(err: mongodb::error::Error, hosts: &str, secret: &str)
             None => Error::Server { hosts, reason },
         },
     }
+}
+
+/// The driver's server-selection report (a topology dump) in a few words a person can act on;
+/// anything not recognised is kept as the driver said it.
+fn connect_reason(driver: &str) -> String {
+    let lower = driver.to_ascii_lowercase();
+    let known = [
+        (
+            "connection refused",
+            "the connection was refused (nothing listens there)",
+        ),
+        ("timed out", "the server did not answer in time"),
+        ("dns", "the host name could not be resolved"),
+        (
+            "failed to lookup address",
+            "the host name could not be resolved",
+        ),
+        ("connection reset", "the server closed the connection"),
+        ("certificate", "the TLS certificate was not accepted"),
+        ("tls", "the TLS handshake failed"),
+        ("server selection timeout", "no server answered in time"),
+    ];
+    known
+        .iter()
+        .find(|(needle, _)| lower.contains(needle))
+        .map_or_else(|| driver.to_string(), |(_, words)| (*words).to_string())
 }
 
 /// Authentication failed (18) or unauthorized (13), as some servers report it on a command.
@@ -172,6 +201,20 @@ pub(crate) fn scrub(message: &str, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_topology_dump_becomes_a_reason_in_words() {
+        let dump = "Server selection timeout: No available servers. Topology: { Type: Single, Servers: [ { Address: 127.0.0.1:1, Type: Unknown, Error: Kind: I/O error: Connection refused (os error 111), labels: {} } ] }";
+        assert_eq!(
+            connect_reason(dump),
+            "the connection was refused (nothing listens there)"
+        );
+        assert_eq!(
+            connect_reason("something new"),
+            "something new",
+            "an unknown failure is kept as the driver said it"
+        );
+    }
 
     #[test]
     fn only_what_a_retry_can_fix_is_transient() {

@@ -5,9 +5,11 @@
 //! a user created in Clerk first. A placeholder Clerk id (how the report's suspicious entries were
 //! born) is never written. Duplicates are refused with the existing user named.
 
+mod input;
+
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::apply::{ApplyContext, ApplyReport, Outcome, apply};
 use super::plan::{SyncOp, SyncPlan, clerk_fields};
@@ -16,25 +18,13 @@ use crate::clerk::{ClerkClient, NewClerkUser};
 use crate::mongo::UserStore;
 use crate::mongo::journal::Source;
 use crate::user::DbUser;
-
-/// What a person typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManualUser {
-    pub email: String,
-    pub name: Option<String>,
-    pub role: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-}
+pub use input::{FieldProblem, ManualUser, checked, problems, split_name};
 
 /// Why the user was not created; each says what to do instead.
 #[derive(Debug, thiserror::Error)]
 pub enum ManualError {
     #[error("{field}: {problem}")]
-    Invalid {
-        field: &'static str,
-        problem: String,
-    },
+    Invalid { field: String, problem: String },
     #[error(
         "a user with email {email} already exists in the database (user_id {user_id}, _id {doc_id}); edit that one instead"
     )]
@@ -44,7 +34,7 @@ pub enum ManualError {
         doc_id: String,
     },
     #[error(
-        "no Clerk user has the email {0}; create it in Clerk first (--in-clerk, or \"Also create in Clerk\" in the window). Syncdesk never writes a placeholder Clerk id"
+        "no Clerk user has the email {0}; create it in Clerk first (--in-clerk, or \"Also create this user in Clerk\" in the window). Syncdesk never writes a placeholder Clerk id"
     )]
     NotInClerk(String),
     // The causes' words are in the message, so they are not also a `source` (said once).
@@ -54,6 +44,10 @@ pub enum ManualError {
     Database(crate::mongo::Error),
     #[error("the database refused the user: {0}")]
     Refused(String),
+    #[error(
+        "the Clerk user {clerk_id} was created, but the database did not take the user: {reason}. Create the user again to link that Clerk user (Clerk has it now), or delete it in Clerk"
+    )]
+    ClerkOnly { clerk_id: String, reason: String },
 }
 
 impl From<crate::clerk::Error> for ManualError {
@@ -78,71 +72,50 @@ pub struct Created {
     pub report: ApplyReport,
 }
 
-/// Checks the input and returns it trimmed; nothing is written for invalid input.
-pub fn validate(input: &ManualUser) -> Result<ManualUser, ManualError> {
-    let trim = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let email = input.email.trim().to_string();
-    let invalid = |field, problem: &str| ManualError::Invalid {
-        field,
-        problem: problem.to_string(),
-    };
-    let (local, domain) = email
-        .split_once('@')
-        .ok_or_else(|| invalid("email", "an address needs an @, like ada@example.com"))?;
-    if local.is_empty()
-        || domain.is_empty()
-        || !domain.contains('.')
-        || domain.starts_with('.')
-        || domain.ends_with('.')
-    {
-        return Err(invalid(
-            "email",
-            "not a valid address, like ada@example.com",
-        ));
-    }
-    if email.chars().any(|c| c.is_whitespace() || c.is_control())
-        || domain.contains('@')
-        || email.len() > 254
-    {
-        return Err(invalid(
-            "email",
-            "may not contain spaces, a second @, or be longer than 254 characters",
-        ));
-    }
-    let user = ManualUser {
-        email,
-        name: trim(&input.name),
-        role: trim(&input.role),
-        phone: trim(&input.phone),
-        address: trim(&input.address),
-    };
-    if user.name.as_ref().is_some_and(|n| n.chars().count() > 200) {
-        return Err(invalid("name", "longer than 200 characters"));
-    }
-    if let Some(phone) = &user.phone
-        && (!phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-            || phone.chars().filter(char::is_ascii_digit).count() < 5)
-    {
-        return Err(invalid(
-            "phone",
-            "use digits and + - ( ) . only, at least 5 digits",
-        ));
-    }
-    if user
-        .address
-        .as_ref()
-        .is_some_and(|a| a.chars().count() > 500)
-    {
-        return Err(invalid("address", "longer than 500 characters"));
-    }
-    Ok(user)
+/// What the window shows beside an email as it is typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lookup {
+    /// The Clerk user with this email, whose id a creation links.
+    pub clerk: Option<ClerkMatch>,
+    /// The document that already holds this email: a creation is refused.
+    pub existing: Option<Existing>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClerkMatch {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Existing {
+    pub user_id: Option<i64>,
+    pub doc_id: String,
+    pub name: Option<String>,
+}
+
+/// Who has `email` in Clerk and in the database (nothing is written).
+pub async fn lookup(
+    store: &UserStore,
+    clerk: &ClerkClient,
+    email: &str,
+) -> Result<Lookup, ManualError> {
+    let email = email.trim();
+    let (in_clerk, in_db) = futures_util::try_join!(
+        async { clerk.users_by_email(email).await.map_err(ManualError::from) },
+        async { store.find_by_email(email).await.map_err(ManualError::from) }
+    )?;
+    Ok(Lookup {
+        clerk: in_clerk.into_iter().next().map(|u| ClerkMatch {
+            name: u.full_name(),
+            id: u.id,
+        }),
+        existing: in_db.into_iter().next().map(|d| Existing {
+            user_id: d.user_id,
+            doc_id: d.doc_id.to_string(),
+            name: d.name,
+        }),
+    })
 }
 
 /// Creates the user: validate, refuse duplicates, find (or create, if `in_clerk`) the Clerk user,
@@ -154,7 +127,10 @@ pub async fn create_user(
     in_clerk: bool,
     now_ms: i64,
 ) -> Result<Created, ManualError> {
-    let user = validate(input)?;
+    let user = checked(input, &store.mapping().app_fields).map_err(|p| ManualError::Invalid {
+        field: p.field,
+        problem: p.problem,
+    })?;
     if let Some(existing) = store.find_by_email(&user.email).await?.into_iter().next() {
         return Err(ManualError::Duplicate {
             email: user.email,
@@ -180,16 +156,11 @@ pub async fn create_user(
         }
         None => return Err(ManualError::NotInClerk(user.email)),
     };
-    let mut app_fields = BTreeMap::new();
-    for (key, value) in [
-        ("role", &user.role),
-        ("phone", &user.phone),
-        ("address", &user.address),
-    ] {
-        if let Some(value) = value {
-            app_fields.insert(key.to_string(), serde_json::Value::String(value.clone()));
-        }
-    }
+    let app_fields: BTreeMap<String, serde_json::Value> = user
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
     let mut fields = clerk_fields(&clerk_user);
     fields.email = fields.email.or(Some(user.email.clone()));
     fields.name = user.name.clone().or(fields.name);
@@ -204,7 +175,29 @@ pub async fn create_user(
         skipped: Vec::new(),
         clerk_updated_at: [(clerk_user.id.clone(), clerk_user.updated_at)].into(),
     };
-    let mut holders = usernames::holders_for(store, &plan.derived_usernames()).await?;
+    // From here on a failure after a Clerk user was created says so, with its id.
+    let refused = |reason: String| {
+        if created_in_clerk {
+            ManualError::ClerkOnly {
+                clerk_id: clerk_user.id.clone(),
+                reason,
+            }
+        } else {
+            ManualError::Refused(reason)
+        }
+    };
+    // A database error keeps its kind (unreachable, refused credentials) unless a Clerk user
+    // was created first, which the error must then name.
+    let db_failed = |e: crate::mongo::Error| {
+        if created_in_clerk {
+            refused(e.to_string())
+        } else {
+            ManualError::Database(e)
+        }
+    };
+    let mut holders = usernames::holders_for(store, &plan.derived_usernames())
+        .await
+        .map_err(db_failed)?;
     plan.make_usernames_unique(&mut holders);
     let report = apply(
         store,
@@ -215,93 +208,23 @@ pub async fn create_user(
         },
         |_| {},
     )
-    .await?;
+    .await
+    .map_err(db_failed)?;
     match report.results.first().map(|r| &r.outcome) {
-        Some(Outcome::Failed(why)) => return Err(ManualError::Refused(why.reason.clone())),
-        Some(Outcome::Skipped(why)) => {
-            return Err(ManualError::Refused(format!("nothing written: {why}")));
-        }
+        Some(Outcome::Failed(why)) => return Err(refused(why.reason.clone())),
+        Some(Outcome::Skipped(why)) => return Err(refused(format!("nothing written: {why}"))),
         _ => {}
     }
+    // Written: a failure to read it back only leaves out the details, never reports a failure.
     let user = store
         .find_by(&store.mapping().clerk_id, clerk_user.id.as_str())
-        .await?
-        .into_iter()
-        .next();
+        .await
+        .ok()
+        .and_then(|found| found.into_iter().next());
     Ok(Created {
         clerk_id: clerk_user.id,
         created_in_clerk,
         user,
         report,
     })
-}
-
-fn split_name(name: Option<&str>) -> (Option<String>, Option<String>) {
-    match name.map(str::trim).filter(|n| !n.is_empty()) {
-        None => (None, None),
-        Some(name) => match name.split_once(' ') {
-            Some((first, last)) => (Some(first.to_string()), Some(last.trim().to_string())),
-            None => (Some(name.to_string()), None),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn input(email: &str) -> ManualUser {
-        ManualUser {
-            email: email.into(),
-            ..ManualUser::default()
-        }
-    }
-
-    #[test]
-    fn addresses_are_checked_and_trimmed() {
-        assert_eq!(
-            validate(&input("  ada@example.com ")).unwrap().email,
-            "ada@example.com"
-        );
-        for bad in [
-            "ada",
-            "ada@",
-            "@example.com",
-            "ada@example",
-            "ada lovelace@example.com",
-            "a@b@example.com",
-        ] {
-            assert!(
-                matches!(
-                    validate(&input(bad)),
-                    Err(ManualError::Invalid { field: "email", .. })
-                ),
-                "{bad} is refused"
-            );
-        }
-    }
-
-    #[test]
-    fn optional_fields_are_checked_and_blank_means_absent() {
-        let phone = ManualUser {
-            phone: Some("call me".into()),
-            ..input("a@example.com")
-        };
-        assert!(matches!(
-            validate(&phone),
-            Err(ManualError::Invalid { field: "phone", .. })
-        ));
-        let blank = ManualUser {
-            name: Some("  ".into()),
-            phone: Some("+1 555-0100".into()),
-            ..input("a@example.com")
-        };
-        let ok = validate(&blank).unwrap();
-        assert_eq!(ok.name, None, "a blank name is no name");
-        assert_eq!(ok.phone.as_deref(), Some("+1 555-0100"));
-        assert_eq!(
-            split_name(Some("Ada King Lovelace")),
-            (Some("Ada".into()), Some("King Lovelace".into()))
-        );
-    }
 }

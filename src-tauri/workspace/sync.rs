@@ -10,7 +10,7 @@ use crate::diff::{Category, Counts, UserDiff, diff_users};
 use crate::mongo::journal::Source;
 use crate::mongo::{IndexReport, UserStore};
 use crate::sync::apply::{ApplyContext, ApplyReport, Cancel, Progress, apply_until};
-use crate::sync::manual::{Created, ManualUser, create_user};
+use crate::sync::manual::{Created, Lookup, ManualUser, create_user, lookup};
 use crate::sync::plan::{SyncPlan, SyncPolicy, plan};
 use crate::sync::snapshot::{MissingCollection, Snapshot};
 
@@ -233,6 +233,13 @@ impl Workspace {
             created_indexes,
             report,
         })
+    }
+
+    /// Who has `email` in Clerk and in the database, for the creation form.
+    pub async fn lookup_email(&self, email: &str) -> Result<Lookup, WorkspaceError> {
+        let client = self.clerk_client()?;
+        let store = self.user_store().await?;
+        Ok(lookup(&store, &client, email).await?)
     }
 
     /// Creates one user by hand, linked to its real Clerk user (created there first when

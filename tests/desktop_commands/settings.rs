@@ -81,8 +81,8 @@ fn session_overrides_say_whether_a_uri_is_set_never_which() {
     let view = app.ok("session_overrides", json!({}));
     assert_eq!(
         view,
-        json!({"database": "app", "mongodb_uri": true}),
-        "a flag for the URI, the name as is"
+        json!({"database": "app", "mongodb_uri": true, "clerk_secret_key": false, "webhook_secret": false}),
+        "a flag per secret the environment gives, the name as is"
     );
     assert!(
         !view.to_string().contains("hunter2"),

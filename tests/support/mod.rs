@@ -4,6 +4,9 @@
 //! turns a missing server into a failure instead of a skip).
 
 pub mod clerk;
+// The window tests stop the database behind this relay.
+#[cfg(feature = "desktop")]
+pub mod outage;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};

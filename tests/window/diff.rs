@@ -34,12 +34,19 @@ pub async fn chip_count(client: &Client, category: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Polls `#diff-count` until it reads `want`.
+/// A number as written in any locale (`20,000`, `20 000`, `20000`) without its grouping.
+pub fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, ',' | '\u{a0}' | '\u{202f}'))
+        .collect()
+}
+
+/// Polls `#diff-count` until it reads `want` (grouping of thousands aside).
 pub async fn wait_for_count(client: &Client, want: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let count = text_of(client, "diff-count").await;
-        if count == want {
+        if plain(&count) == plain(want) {
             return;
         }
         if Instant::now() > deadline {

@@ -111,5 +111,17 @@ export function applySync(review, confirmation, onProgress) {
   return call('apply_sync', { review, confirmation, onProgress: channel });
 }
 
-/** Asks the running apply to stop at the next batch. */
-export const cancelSync = () => call('cancel_sync');
+/** Asks review `review`'s apply to stop at the next batch (also before it reached Rust). */
+export const cancelSync = (review) => call('cancel_sync', { review });
+
+/** `{label, fields, confirmation}`: the creation form's app-owned fields (the mapping's). */
+export const userForm = () => call('user_form');
+
+/** `[{field, problem}]` of what is typed: empty when it can be created. */
+export const checkUser = (input) => call('check_user', { input });
+
+/** `{clerk: {id, name}?, existing: {user_id, doc_id, name}?}` for an email. */
+export const lookupEmail = (email) => call('lookup_email', { email });
+
+/** Creates a user by hand: `{clerk_id, created_in_clerk, user_id, doc_id, email, username}`. */
+export const createUser = (input, inClerk, confirmation) => call('create_user', { input, inClerk, confirmation });

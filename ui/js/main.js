@@ -7,11 +7,15 @@ import * as diff from './views/diff.js';
 import * as users from './views/users.js';
 import * as settings from './views/settings.js';
 import * as sync from './views/sync.js';
+import * as create from './views/create.js';
 
-const VIEWS = ['users', 'database', 'sync', 'webhooks', 'settings'];
-const onShow = { users: diff.activate, database: users.activate, sync: sync.activate, settings: settings.activate };
+const VIEWS = ['users', 'database', 'sync', 'create', 'webhooks', 'settings'];
+const onShow = { users: diff.activate, database: users.activate, sync: sync.activate, create: create.activate, settings: settings.activate };
+
+const LAST_VIEW = 'syncdesk.view';
 
 function navigate(view) {
+  localStorage.setItem(LAST_VIEW, view);
   for (const name of VIEWS) {
     const active = name === view;
     byId(`view-${name}`).hidden = !active;
@@ -32,6 +36,7 @@ diff.init({
 });
 users.init({ navigate });
 sync.init({ navigate, onApplied: diff.reload, onBusy: diff.setBusy });
+create.init({ onCreated: diff.reload });
 byId('diff-review').addEventListener('click', () => {
   navigate('sync');
   byId('review-start').click();
@@ -43,8 +48,8 @@ settings.init({
 const toggle = byId('privacy-toggle');
 toggle.checked = privacy.isOn();
 toggle.addEventListener('change', () => privacy.set(toggle.checked));
-profileBar.init({ onChange: diff.reload });
-// Keyboard: Ctrl+R reads again, Ctrl+F searches, Ctrl+1…5 switch views.
+profileBar.init({ onChange: () => { diff.reload(); if (!byId('view-create').hidden) create.activate(); } });
+// Keyboard: Ctrl+R reads again, Ctrl+F searches, Ctrl+1…6 switch views.
 document.addEventListener('keydown', (event) => {
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
   const view = VIEWS[Number(event.key) - 1];
@@ -61,4 +66,6 @@ document.addEventListener('keydown', (event) => {
     byId('diff-search').focus();
   }
 });
-navigate('users');
+// The view of the last session (the Users view, the diff, on a first launch).
+const last = localStorage.getItem(LAST_VIEW);
+navigate(VIEWS.includes(last) ? last : 'users');

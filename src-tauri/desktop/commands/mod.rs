@@ -2,6 +2,7 @@
 //!
 //! Names match `ui/js/api.js`, the only UI module that invokes them.
 
+pub mod create;
 pub mod diff;
 pub mod profiles;
 pub mod secrets;

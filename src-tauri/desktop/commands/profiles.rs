@@ -64,11 +64,18 @@ pub async fn save_profile(
     previous: Option<String>,
     loaded: Option<Profile>,
     make_default: Option<bool>,
-) -> Result<(), CommandError> {
+) -> Result<Saved, CommandError> {
     let make_default = make_default.unwrap_or(false);
-    state
+    let warning = state
         .save_profile(previous.as_deref(), loaded.as_ref(), profile, make_default)
-        .await
+        .await?;
+    Ok(Saved { warning })
+}
+
+/// A saved profile, and what went wrong around it without undoing the save.
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    pub warning: Option<String>,
 }
 
 #[tauri::command]

@@ -133,8 +133,9 @@ pub async fn apply_sync(
         .await
 }
 
-/// Stops a running apply at the next batch boundary.
+/// Stops review `review`'s apply at the next batch boundary.
 #[tauri::command]
-pub fn cancel_sync(state: State<'_, AppState>) {
-    state.review.cancel();
+pub async fn cancel_sync(state: State<'_, AppState>, review: u64) -> Result<(), CommandError> {
+    state.review.cancel(review).await;
+    Ok(())
 }

@@ -69,6 +69,7 @@ export function init(context) {
     onPainted: (info) => { byId('diff-viewport').dataset.painted = `${info.first}:${info.rows}:${info.matching}`; },
   });
   byId('diff-refresh').addEventListener('click', read);
+  byId('diff-banner-retry').addEventListener('click', read);
   byId('diff-search').addEventListener('input', (event) => {
     view.query.search = event.target.value;
     closeDetail(); // the row shown may not be among the new matches
@@ -106,6 +107,8 @@ export function activate() {
 export function reload() {
   view.generation += 1;
   view.summary = null;
+  show(byId('diff-banner'), false);
+  byId('diff-body').classList.remove('stale');
   closeDetail();
   view.grid.clear();
   read();
@@ -127,6 +130,8 @@ async function read() {
   showProgress({ users: 0, total: null });
   try {
     view.summary = await readDiff(showProgress);
+    show(byId('diff-banner'), false);
+    byId('diff-body').classList.remove('stale');
     show(byId('diff-state'), false);
     show(byId('diff-body'), true);
     renderSummary();
@@ -134,8 +139,12 @@ async function read() {
     await view.grid.reset();
     view.onRead(view.summary);
   } catch (error) {
-    view.summary = null;
-    showError(error);
+    if (view.summary) {
+      // The last read stays on screen, marked stale, under a banner that says why.
+      showBanner(error);
+    } else {
+      showError(error);
+    }
   } finally {
     view.reading = false;
     byId('diff-refresh').disabled = view.busy;
@@ -143,6 +152,14 @@ async function read() {
   }
   // Another profile was chosen (or an apply ended) while this read ran: read again.
   if (generation !== view.generation) reload();
+}
+
+function showBanner(error) {
+  const known = ERRORS[error.code] ?? { title: 'Could not read both sides' };
+  const at = new Date(view.summary.read_at_ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  byId('diff-banner-text').textContent = `${known.title}: ${error.message} The table below is the read at ${at}.`;
+  show(byId('diff-banner'), true);
+  byId('diff-body').classList.add('stale');
 }
 
 function showProgress(progress) {

@@ -15,6 +15,13 @@ const SECRETS = [
   ['webhook_secret', 'secret-input-webhook_secret'],
 ];
 const MAPPING = ['collection', 'clerk_id', 'email', 'name', 'username'];
+const ENV_VARS = {
+  clerk_secret_key: 'SYNCDESK_CLERK_SECRET_KEY',
+  mongodb_uri: 'SYNCDESK_MONGODB_URI',
+  webhook_secret: 'SYNCDESK_WEBHOOK_SECRET',
+};
+/** Each environment's colour (the core's `Environment::default_color`), kept while it is unchanged. */
+const ENV_COLORS = { development: '#2f855a', staging: '#b7791f', production: '#c53030' };
 const VERDICTS = { pass: 'pass', warn: 'check', fail: 'fail', skipped: 'not run' };
 
 /** The view's one state object. */
@@ -28,11 +35,14 @@ const view = {
   overrides: { database: null, mongodb_uri: false },
   suggestion: null,
   removing: false,
+  /** The form was edited since the profile was loaded or saved. */
+  dirty: false,
   onProfilesChanged: () => {},
 };
 
 export function init(context) {
   view.onProfilesChanged = context.onProfilesChanged ?? (() => {});
+  byId('settings-form').addEventListener('input', () => { view.dirty = true; });
   byId('settings-form').addEventListener('submit', (event) => {
     event.preventDefault();
     save();
@@ -51,9 +61,15 @@ export function init(context) {
       : 'A live Clerk key (sk_live_) always counts as production.';
     byId('environment-hint').classList.toggle('warn', live);
   });
+  byId('profile-environment').addEventListener('change', (event) => {
+    // A colour still at an environment's own follows the environment (production turns red).
+    const color = byId('profile-color');
+    if (Object.values(ENV_COLORS).includes(color.value)) color.value = ENV_COLORS[event.target.value];
+  });
   byId('profile-name').addEventListener('input', validate);
-  byId('settings-database').addEventListener('input', validate);
-  byId('profile-clerk-url').addEventListener('input', validate);
+  for (const id of ['settings-database', 'profile-clerk-url', 'listener-port', 'profile-forward']) {
+    byId(id).addEventListener('input', validate);
+  }
 }
 
 /** Shown: reads the profiles again (the CLI may have changed them). */
@@ -64,7 +80,11 @@ export async function activate() {
     view.profiles = list.profiles;
     view.active = list.active;
     view.overrides = overrides;
-    view.template = { ...template, name: '', database: '' };
+    // A new profile starts from every default, not from the profile in use.
+    view.template = {
+      ...template, name: '', database: '', environment: 'development', color: ENV_COLORS.development,
+      clerkApiUrl: 'https://api.clerk.com/v1', forwardUrl: null, listener: { port: 8787, path: '/api/webhooks/clerk' },
+    };
     showOverrides(overrides);
     renderList();
     const first = list.active ?? list.profiles.find((p) => p.default)?.name ?? list.profiles[0]?.name ?? null;
@@ -103,6 +123,7 @@ async function edit(name, start = null) {
   const profile = name ? await getProfile(name) : structuredClone(start ?? view.template);
   view.loaded = name ? profile : null;
   fill(profile);
+  view.dirty = false;
   byId('profile-heading').textContent = name ? `Profile ${name}` : 'New profile';
   show(byId('profile-remove'), Boolean(name));
   byId('profile-default').checked = name ? Boolean(view.profiles.find((p) => p.name === name)?.default) : !view.profiles.length;
@@ -138,7 +159,7 @@ function read() {
     database: byId('settings-database').value.trim(),
     clerkApiUrl: byId('profile-clerk-url').value.trim(),
     mapping,
-    listener: { port: Number(byId('listener-port').value) || 8787, path: byId('listener-path').value.trim() || '/api/webhooks/clerk' },
+    listener: { port: Number(byId('listener-port').value), path: byId('listener-path').value.trim() || '/api/webhooks/clerk' },
     forwardUrl: forward || null,
   };
 }
@@ -151,7 +172,9 @@ function validate() {
       : !/^[A-Za-z0-9_-]{1,40}$/.test(p.name) ? 'Letters, digits, dash and underscore only (up to 40).'
         : view.profiles.some((q) => q.name === p.name && q.name !== view.loaded?.name) ? `A profile named ${p.name} exists already.` : '',
     database: /[\s/\\."$]/.test(p.database) ? 'A database name has no spaces, slashes, dots, quotes or $.' : '',
-    clerkApiUrl: p.clerkApiUrl && !/^https?:\/\/[^\s]+$/.test(p.clerkApiUrl) ? 'An http:// or https:// URL, e.g. https://api.clerk.com/v1.' : '',
+    clerkApiUrl: !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(p.clerkApiUrl) ? 'An http:// or https:// URL, e.g. https://api.clerk.com/v1.' : '',
+    port: !(Number.isInteger(p.listener.port) && p.listener.port >= 1 && p.listener.port <= 65535) ? 'A port from 1 to 65535.' : '',
+    forward: p.forwardUrl && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(p.forwardUrl) ? 'An http:// or https:// URL.' : '',
   };
   for (const [field, text] of Object.entries(errors)) byId(`error-${field}`).textContent = text;
   return Object.values(errors).every((e) => !e);
@@ -169,9 +192,9 @@ async function refreshStatus() {
   }
   for (const [secret] of SECRETS) {
     const badge = byId(`secret-${secret}`);
-    const fromEnv = secret === 'mongodb_uri' && view.overrides.mongodb_uri && name === view.active;
+    const fromEnv = view.overrides[secret] && name === view.active;
     const set = status[secret] === 'set';
-    badge.textContent = fromEnv ? 'from SYNCDESK_MONGODB_URI' : set ? 'set' : 'not set';
+    badge.textContent = fromEnv ? `from ${ENV_VARS[secret]}` : set ? 'set' : 'not set';
     badge.className = fromEnv || set ? 'badge ok' : 'badge missing';
   }
 }
@@ -198,7 +221,7 @@ async function save() {
   button.disabled = true;
   message('Saving…', '');
   try {
-    await saveProfile(profile, previous, view.loaded, byId('profile-default').checked);
+    const saved = await saveProfile(profile, previous, view.loaded, byId('profile-default').checked);
     const failed = [];
     for (const [secret, input] of SECRETS) {
       const value = byId(input).value;
@@ -216,11 +239,13 @@ async function save() {
     view.profiles = list.profiles;
     view.active = list.active;
     view.loaded = await getProfile(profile.name);
+    view.dirty = false;
     byId('profile-heading').textContent = `Profile ${profile.name}`;
     show(byId('profile-remove'), true);
     renderList();
     view.onProfilesChanged();
-    message(failed.length ? 'The profile was saved; the secrets marked in red were not.' : 'Saved.', failed.length ? 'error' : 'ok');
+    if (saved?.warning) message(`Saved. ${saved.warning}`, 'error');
+    else message(failed.length ? 'The profile was saved; the secrets marked in red were not.' : 'Saved.', failed.length ? 'error' : 'ok');
   } catch (error) {
     message(error.message, 'error');
   } finally {
@@ -233,6 +258,10 @@ async function test() {
   const name = view.loaded?.name;
   if (!name) {
     message('Save the profile first, then test it.', 'error');
+    return;
+  }
+  if (view.dirty) {
+    message('The test reads the saved profile: save your changes first.', 'error');
     return;
   }
   const button = byId('settings-test');

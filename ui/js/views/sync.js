@@ -25,6 +25,8 @@ const view = {
   kind: null,
   page: null,
   applying: false,
+  /** The id of the review being applied (what Cancel names). */
+  applyingReview: null,
   grid: null,
   onApplied: () => {},
   onBusy: () => {},
@@ -59,7 +61,7 @@ export function init(context) {
     byId('apply-cancel').disabled = true;
     byId('apply-title').textContent = 'Cancelling at the next batch…';
     try {
-      await cancelSync();
+      await cancelSync(view.applyingReview);
     } catch (error) {
       byId('apply-title').textContent = `Cannot cancel: ${error.message}`;
     }
@@ -244,6 +246,7 @@ function confirmThenApply() {
 
 async function apply(confirmation) {
   view.applying = true;
+  view.applyingReview = view.summary.review;
   view.onBusy(true);
   byId('review-start').disabled = true;
   show(byId('review-body'), false);
