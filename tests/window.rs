@@ -47,6 +47,16 @@ impl Driver {
         ])
     }
 
+    /// The app over one database and one Clerk instance, from the `SYNCDESK_*` variables alone.
+    fn for_instance(uri: &str, database: &str, clerk_key: &str, clerk_url: &str) -> Self {
+        Self::spawn_with(&[
+            ("SYNCDESK_MONGODB_URI", uri),
+            ("SYNCDESK_DATABASE", database),
+            ("SYNCDESK_CLERK_SECRET_KEY", clerk_key),
+            ("SYNCDESK_CLERK_API_URL", clerk_url),
+        ])
+    }
+
     /// tauri-driver, and through it the app, with these `SYNCDESK_*` variables.
     fn spawn_with(env: &[(&str, &str)]) -> Self {
         Self::spawn_in(std::sync::Arc::new(tempfile::tempdir().unwrap()), env)
@@ -200,6 +210,13 @@ async fn wait_text(client: &Client, id: &str, check: impl Fn(&str) -> bool) -> S
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
+}
+
+/// Replaces what a field holds, as a person would (clear it, type).
+async fn type_into(client: &Client, id: &str, text: &str) {
+    let field = client.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
 }
 
 /// Polls the element's text until it is no longer `pending` (or 10 s have passed).

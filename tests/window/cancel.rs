@@ -28,12 +28,7 @@ async fn a_cancelled_sync_reports_what_it_did_and_a_second_one_finishes() {
     // Cancel is pressed (against a fast local server, 20,000 creates can end first).
     let relay = Outage::start(&db.uri).await;
     let uri = relay.uri();
-    let driver = Driver::spawn_with(&[
-        ("SYNCDESK_MONGODB_URI", &uri),
-        ("SYNCDESK_DATABASE", &db.name),
-        ("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY),
-        ("SYNCDESK_CLERK_API_URL", &sandbox.base_url),
-    ]);
+    let driver = Driver::for_instance(&uri, &db.name, TEST_KEY, &sandbox.base_url);
     let client = connect(driver.port).await;
     wait_for_count(&client, "20,000 users").await;
     click(&client, "#diff-review").await;

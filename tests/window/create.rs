@@ -2,44 +2,24 @@
 //! you type, looks the email up in Clerk and the database, links the real Clerk user, refuses a
 //! duplicate naming the existing user, and creates the Clerk user first when asked.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
-use syncdesk::mongo::FieldMapping;
-use syncdesk::sandbox::SandboxConfig;
-use syncdesk::scenario::{MISSING_ID, seed_report_documents};
+use syncdesk::scenario::MISSING_ID;
 
 use super::diff::click;
-use super::{Driver, connect, screenshot, wait_text, window_or_skip};
+use super::{Driver, connect, screenshot, type_into, wait_text, window_or_skip};
 use crate::support::{self, clerk::TEST_KEY};
-
-async fn type_into(client: &Client, id: &str, text: &str) {
-    let field = client.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
 
 #[tokio::test]
 async fn users_are_created_by_hand_linked_to_clerk_and_duplicates_refused() {
     if !window_or_skip("users_are_created_by_hand_linked_to_clerk_and_duplicates_refused") {
         return;
     }
-    let Some(db) = support::test_db("window_create_user").await else {
+    let Some((db, sandbox)) = support::seed_report_world("window_create_user").await else {
         return;
     };
-    db.store
-        .replace_all(seed_report_documents(&FieldMapping::default()))
-        .await
-        .unwrap();
     db.store.ensure_indexes().await.unwrap();
-    let sandbox = syncdesk::sandbox::Sandbox::start(SandboxConfig::preset("seed-report").unwrap())
-        .await
-        .unwrap();
-    let driver = Driver::spawn_with(&[
-        ("SYNCDESK_MONGODB_URI", &db.uri),
-        ("SYNCDESK_DATABASE", &db.name),
-        ("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY),
-        ("SYNCDESK_CLERK_API_URL", &sandbox.base_url),
-    ]);
+    let driver = Driver::for_instance(&db.uri, &db.name, TEST_KEY, &sandbox.base_url);
     let client = connect(driver.port).await;
     click(&client, "#nav-create").await;
     // The form's fields come from the mapping, once the page has asked for them.

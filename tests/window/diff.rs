@@ -5,9 +5,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 
-use syncdesk::mongo::FieldMapping;
-use syncdesk::sandbox::SandboxConfig;
-use syncdesk::scenario::{MISSING_ID, seed_report_documents};
+use syncdesk::scenario::MISSING_ID;
 
 use super::{Driver, connect, screenshot, settled_text, text_of, window_or_skip};
 use crate::support::{self, clerk::TEST_KEY};
@@ -32,6 +30,18 @@ pub async fn chip_count(client: &Client, category: &str) -> String {
         .await
         .unwrap()
         .unwrap_or_default()
+}
+
+/// Polls a category chip until it counts `want` (or 30 s have passed), and returns its count.
+pub async fn wait_chip(client: &Client, category: &str, want: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let count = chip_count(client, category).await;
+        if plain(&count) == plain(want) || Instant::now() > deadline {
+            return count;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
 }
 
 /// A number as written in any locale (`20,000`, `20 000`, `20000`) without its grouping.
@@ -72,22 +82,10 @@ async fn the_window_opens_on_the_diff_of_clerk_and_the_database() {
     if !window_or_skip("the_window_opens_on_the_diff_of_clerk_and_the_database") {
         return;
     }
-    let Some(db) = support::test_db("window_diff_view").await else {
+    let Some((db, sandbox)) = support::seed_report_world("window_diff_view").await else {
         return;
     };
-    db.store
-        .replace_all(seed_report_documents(&FieldMapping::default()))
-        .await
-        .unwrap();
-    let sandbox = syncdesk::sandbox::Sandbox::start(SandboxConfig::preset("seed-report").unwrap())
-        .await
-        .unwrap();
-    let driver = Driver::spawn_with(&[
-        ("SYNCDESK_MONGODB_URI", &db.uri),
-        ("SYNCDESK_DATABASE", &db.name),
-        ("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY),
-        ("SYNCDESK_CLERK_API_URL", &sandbox.base_url),
-    ]);
+    let driver = Driver::for_instance(&db.uri, &db.name, TEST_KEY, &sandbox.base_url);
     let client = connect(driver.port).await;
 
     wait_for_count(&client, "34 users").await;
@@ -160,12 +158,7 @@ async fn the_window_opens_on_the_diff_of_clerk_and_the_database() {
 
     // A live key: the window cannot be mistaken for anything but production.
     let live = "sk_live_SandboxKey0123456789abcdefABCDEF";
-    let driver = Driver::spawn_with(&[
-        ("SYNCDESK_MONGODB_URI", &db.uri),
-        ("SYNCDESK_DATABASE", &db.name),
-        ("SYNCDESK_CLERK_SECRET_KEY", live),
-        ("SYNCDESK_CLERK_API_URL", &sandbox.base_url),
-    ]);
+    let driver = Driver::for_instance(&db.uri, &db.name, live, &sandbox.base_url);
     let client = connect(driver.port).await;
     wait_for_count(&client, "34 users").await;
     let band = settled_text(&client, "env-band", "").await;

@@ -2,42 +2,21 @@
 //! profile is made in Settings (its secrets going into the real Secret Service), tested, and the
 //! seed report's world is brought in sync from the Users view.
 
-use std::time::{Duration, Instant};
-
-use fantoccini::{Client, Locator};
-
 use syncdesk::keychain::Keychain;
-use syncdesk::mongo::FieldMapping;
-use syncdesk::sandbox::SandboxConfig;
-use syncdesk::scenario::seed_report_documents;
 
-use super::diff::{chip_count, click, wait_for_count};
-use super::{Driver, connect, screenshot, text_of, wait_text, window_or_skip};
+use super::diff::{chip_count, click, wait_chip, wait_for_count};
+use super::{Driver, connect, screenshot, text_of, type_into, wait_text, window_or_skip};
 use crate::support::{self, clerk::TEST_KEY, unique_name};
-
-/// Replaces what a field holds, as a person would (select all, type).
-async fn type_into(client: &Client, id: &str, text: &str) {
-    let field = client.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
 
 #[tokio::test]
 async fn from_a_first_launch_to_in_sync_by_clicks_and_typing() {
     if !window_or_skip("from_a_first_launch_to_in_sync_by_clicks_and_typing") {
         return;
     }
-    let Some(db) = support::test_db("window_first_launch").await else {
+    let Some((db, sandbox)) = support::seed_report_world("window_first_launch").await else {
         return;
     };
-    db.store
-        .replace_all(seed_report_documents(&FieldMapping::default()))
-        .await
-        .unwrap();
     db.store.ensure_indexes().await.unwrap();
-    let sandbox = syncdesk::sandbox::Sandbox::start(SandboxConfig::preset("seed-report").unwrap())
-        .await
-        .unwrap();
     let service = format!("syncdesk-test-{}", unique_name("first_launch"));
     let driver = Driver::spawn_with(&[("SYNCDESK_KEYCHAIN_SERVICE", &service)]);
     let client = connect(driver.port).await;
@@ -104,12 +83,8 @@ async fn from_a_first_launch_to_in_sync_by_clicks_and_typing() {
         "a development profile applies after the review"
     );
     click(&client, "#report-users").await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while chip_count(&client, "in_sync").await != "3" && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
     assert_eq!(
-        chip_count(&client, "in_sync").await,
+        wait_chip(&client, "in_sync", "3").await,
         "3",
         "from a first launch to everything in sync, by clicks and typing alone"
     );

@@ -5,10 +5,6 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use syncdesk::mongo::FieldMapping;
-use syncdesk::sandbox::SandboxConfig;
-use syncdesk::scenario::seed_report_documents;
-
 use super::diff::{click, wait_for_count};
 use super::{Driver, connect, screenshot, text_of, wait_text, window_or_skip};
 use crate::support::outage::Outage;
@@ -30,24 +26,12 @@ async fn a_database_that_goes_away_is_a_banner_with_retry_not_an_empty_table() {
     if !window_or_skip("a_database_that_goes_away_is_a_banner_with_retry_not_an_empty_table") {
         return;
     }
-    let Some(db) = support::test_db("window_outage").await else {
+    let Some((db, sandbox)) = support::seed_report_world("window_outage").await else {
         return;
     };
-    db.store
-        .replace_all(seed_report_documents(&FieldMapping::default()))
-        .await
-        .unwrap();
-    let sandbox = syncdesk::sandbox::Sandbox::start(SandboxConfig::preset("seed-report").unwrap())
-        .await
-        .unwrap();
     let outage = Outage::start(&db.uri).await;
     let uri = outage.uri();
-    let driver = Driver::spawn_with(&[
-        ("SYNCDESK_MONGODB_URI", &uri),
-        ("SYNCDESK_DATABASE", &db.name),
-        ("SYNCDESK_CLERK_SECRET_KEY", TEST_KEY),
-        ("SYNCDESK_CLERK_API_URL", &sandbox.base_url),
-    ]);
+    let driver = Driver::for_instance(&uri, &db.name, TEST_KEY, &sandbox.base_url);
     let client = connect(driver.port).await;
     wait_for_count(&client, "34 users").await;
     assert!(!banner_shown(&client).await, "no banner while all is well");

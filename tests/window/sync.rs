@@ -1,15 +1,12 @@
 //! Review and sync in the real window, by clicks: the seed report's diff, the review of its plan,
 //! the apply with its report, the fresh diff in sync; then production refusing a wrong name.
 
-use std::time::{Duration, Instant};
-
 use fantoccini::Locator;
 
 use syncdesk::mongo::FieldMapping;
-use syncdesk::sandbox::SandboxConfig;
 use syncdesk::scenario::{MISSING_ID, seed_report_documents};
 
-use super::diff::{chip_count, click, wait_for_count};
+use super::diff::{chip_count, click, wait_chip, wait_for_count};
 use super::{Driver, connect, screenshot, text_of, wait_text, window_or_skip};
 use crate::support::{self, clerk::TEST_KEY};
 
@@ -23,25 +20,12 @@ async fn a_review_then_apply_by_clicks_brings_the_diff_in_sync() {
     if !window_or_skip("a_review_then_apply_by_clicks_brings_the_diff_in_sync") {
         return;
     }
-    let Some(db) = support::test_db("window_sync_flow").await else {
+    let Some((db, sandbox)) = support::seed_report_world("window_sync_flow").await else {
         return;
     };
     let seed = || seed_report_documents(&FieldMapping::default());
-    db.store.replace_all(seed()).await.unwrap();
     db.store.ensure_indexes().await.unwrap();
-    let sandbox = syncdesk::sandbox::Sandbox::start(SandboxConfig::preset("seed-report").unwrap())
-        .await
-        .unwrap();
-    let env = |key: &'static str| {
-        [
-            ("SYNCDESK_MONGODB_URI", db.uri.clone()),
-            ("SYNCDESK_DATABASE", db.name.clone()),
-            ("SYNCDESK_CLERK_SECRET_KEY", key.to_string()),
-            ("SYNCDESK_CLERK_API_URL", sandbox.base_url.clone()),
-        ]
-    };
-    let dev = env(TEST_KEY);
-    let driver = Driver::spawn_with(&dev.each_ref().map(|(k, v)| (*k, v.as_str())));
+    let driver = Driver::for_instance(&db.uri, &db.name, TEST_KEY, &sandbox.base_url);
     let client = connect(driver.port).await;
     wait_for_count(&client, "34 users").await;
 
@@ -70,13 +54,9 @@ async fn a_review_then_apply_by_clicks_brings_the_diff_in_sync() {
     );
 
     click(&client, "#report-users").await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while chip_count(&client, "in_sync").await != "3" && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
     assert_eq!(
         (
-            chip_count(&client, "in_sync").await,
+            wait_chip(&client, "in_sync", "3").await,
             chip_count(&client, "missing").await,
             chip_count(&client, "suspicious").await
         ),
@@ -89,8 +69,8 @@ async fn a_review_then_apply_by_clicks_brings_the_diff_in_sync() {
 
     // Production: the name typed, or nothing is written.
     db.store.replace_all(seed()).await.unwrap();
-    let live = env("sk_live_SandboxKey0123456789abcdefABCDEF");
-    let driver = Driver::spawn_with(&live.each_ref().map(|(k, v)| (*k, v.as_str())));
+    let live = "sk_live_SandboxKey0123456789abcdefABCDEF";
+    let driver = Driver::for_instance(&db.uri, &db.name, live, &sandbox.base_url);
     let client = connect(driver.port).await;
     wait_for_count(&client, "34 users").await;
     click(&client, "#diff-review").await;

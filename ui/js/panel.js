@@ -3,6 +3,17 @@
 
 import { clear, el, show } from './dom.js';
 
+/** What a view that reads the database says per error code (the message comes from Rust). */
+export const LOAD_ERRORS = {
+  not_configured: { title: 'Not configured yet', settings: true },
+  connect: { title: 'Cannot reach the database', settings: true, retry: true },
+  auth: { title: 'The database refused the credentials', settings: true },
+  collection_missing: { title: 'No users collection there', settings: true, retry: true },
+  invalid_input: { title: 'The settings cannot be used', settings: true },
+  keychain: { title: 'The OS keychain is not available', retry: true },
+  no_backend: { title: 'Not running inside Syncdesk' },
+};
+
 /**
  * Fills `panel` and shows it, hiding `content` (the elements it stands in for).
  * `actions` are ready-made buttons; `error` colours the title.

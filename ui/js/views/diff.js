@@ -5,7 +5,7 @@
 import { diffDetail, diffRows, missingByDay, readDiff } from '../api.js';
 import { byId, clear, el, show } from '../dom.js';
 import * as privacy from '../privacy.js';
-import { button, showPanel } from '../panel.js';
+import { LOAD_ERRORS, button, showPanel } from '../panel.js';
 import { createGrid } from './grid.js';
 import { drawChart } from './chart.js';
 
@@ -22,16 +22,7 @@ const HINTS = {
   local_only: 'Never came from Clerk: left alone',
   in_sync: 'Matched, every field agrees',
 };
-const ERRORS = {
-  not_configured: { title: 'Not configured yet', settings: true },
-  connect: { title: 'Cannot reach the database', settings: true, retry: true },
-  auth: { title: 'The database refused the credentials', settings: true },
-  collection_missing: { title: 'No users collection there', settings: true, retry: true },
-  invalid_input: { title: 'The settings cannot be used', settings: true },
-  keychain: { title: 'The OS keychain is not available', retry: true },
-  server: { title: 'Could not read both sides', retry: true },
-  no_backend: { title: 'Not running inside Syncdesk' },
-};
+const ERRORS = { ...LOAD_ERRORS, server: { title: 'Could not read both sides', retry: true } };
 
 /** The view's one state object. */
 const view = {

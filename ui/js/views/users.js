@@ -3,22 +3,14 @@
 
 import { listDbUsers } from '../api.js';
 import { byId, clear, el, show } from '../dom.js';
-import { button, showPanel } from '../panel.js';
+import { LOAD_ERRORS, button, showPanel } from '../panel.js';
 
 let navigate = () => {};
 let page = null;
 let loading = false;
 
 /** Titles and actions per error code; the message itself comes from Rust. */
-const ERRORS = {
-  not_configured: { title: 'Not configured yet', settings: true },
-  connect: { title: 'Cannot reach the database', settings: true, retry: true },
-  auth: { title: 'The database refused the credentials', settings: true },
-  collection_missing: { title: 'No users collection there', settings: true, retry: true },
-  invalid_input: { title: 'The settings cannot be used', settings: true },
-  keychain: { title: 'The OS keychain is not available', retry: true },
-  no_backend: { title: 'Not running inside Syncdesk' },
-};
+const ERRORS = LOAD_ERRORS;
 
 export function init(context) {
   navigate = context.navigate;
