@@ -196,13 +196,14 @@ impl Profiles {
         self.default.as_deref().and_then(|name| self.get(name))
     }
 
-    /// Adds a new profile; the first one becomes the default.
+    /// Adds a new profile; the first one becomes the default (a later one only when asked: no
+    /// default may have been chosen on purpose).
     pub fn add(&mut self, profile: Profile, make_default: bool) -> Result<(), ProfileError> {
         profile.validate()?;
         if self.get(&profile.name).is_some() {
             return Err(ProfileError::Exists { name: profile.name });
         }
-        if make_default || self.default_profile().is_none() {
+        if make_default || self.profiles.is_empty() {
             self.default = Some(profile.name.clone());
         }
         self.profiles.push(profile);

@@ -9,6 +9,10 @@ use serde::Serialize;
 
 use crate::sync::plan::{OpKind, SyncOp, SyncPlan};
 
+// A row's user in a plan: its operations picked out (focus) or left out.
+mod focus;
+pub use focus::{Focus, Subject};
+
 /// One operation as the review lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewRow {
@@ -49,6 +53,11 @@ pub struct Choices {
 }
 
 impl Choices {
+    /// How many operations are left out.
+    pub fn left_out_count(&self) -> usize {
+        self.left_out.len()
+    }
+
     pub fn is_included(&self, index: u32) -> bool {
         !self.left_out.contains(&index)
     }
@@ -69,6 +78,31 @@ impl Choices {
     pub fn set_kind(&mut self, plan: &SyncPlan, kind: OpKind, included: bool) {
         let indices: Vec<u32> = indices_of(plan, Some(kind)).collect();
         self.set(plan, &indices, included);
+    }
+
+    /// Leaves out every operation on one of `subjects` (users left out of syncs in the Users
+    /// view); an operation on anyone else stays as it was.
+    pub fn leave_out(&mut self, plan: &SyncPlan, subjects: &[Subject]) {
+        for (i, op) in plan.ops.iter().enumerate() {
+            if subjects.iter().any(|s| s.names(op)) {
+                self.left_out.insert(i as u32);
+            }
+        }
+    }
+
+    /// Includes the operations on `subject` and leaves out every other (a row's "Review the
+    /// fix", even for a user left out of syncs before); the count of operations kept.
+    pub fn focus(&mut self, plan: &SyncPlan, subject: &Subject) -> usize {
+        let mut kept = 0;
+        for (i, op) in plan.ops.iter().enumerate() {
+            if subject.names(op) {
+                self.left_out.remove(&(i as u32));
+                kept += 1;
+            } else {
+                self.left_out.insert(i as u32);
+            }
+        }
+        kept
     }
 
     /// The plan to apply: `plan` without what was left out, in the same order.
@@ -163,10 +197,16 @@ mod tests {
     use crate::scenario::{seed_report_clerk_users, seed_report_documents};
     use crate::sync::plan::{SyncPolicy, plan};
 
-    fn seed_plan() -> SyncPlan {
+    pub(super) fn seed_plan() -> SyncPlan {
         let mapping = FieldMapping::default();
-        let docs = seed_report_documents(&mapping);
-        let db: Vec<_> = docs.iter().map(|d| to_user(d, &mapping)).collect();
+        // Each document with its own `_id`, as the database gives them.
+        let db: Vec<_> = seed_report_documents(&mapping)
+            .into_iter()
+            .map(|mut d| {
+                d.insert("_id", mongodb::bson::oid::ObjectId::new());
+                to_user(&d, &mapping)
+            })
+            .collect();
         let clerk = seed_report_clerk_users();
         plan(
             &diff_users(&clerk, &db, &DiffContext::default()),

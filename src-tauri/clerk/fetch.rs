@@ -78,6 +78,26 @@ pub struct FetchReport {
 }
 
 impl FetchReport {
+    /// `count` users handed over as given, not fetched (a test's or a bench's list, kept by the
+    /// caller): no requests, nothing to note.
+    pub fn given(count: usize) -> Self {
+        let n = count as u64;
+        Self {
+            users: Vec::new(),
+            fetched: n,
+            count_reported: Some(n),
+            count_check: CountCheck::Matches,
+            pages: 0,
+            requests: 0,
+            retries: 0,
+            ranges: 0,
+            paging: Paging::Cursor,
+            rewinds: 0,
+            duplicates_dropped: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+
     /// A sentence for the user when the list and the count disagree.
     pub fn count_note(&self) -> Option<String> {
         match self.count_check {

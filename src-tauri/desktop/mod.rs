@@ -7,11 +7,12 @@
 
 pub mod commands;
 pub mod error;
+pub mod rendering;
 pub mod reviewed;
 pub mod state;
 
 use anyhow::Context;
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 
 use crate::keychain::Keychain;
 use crate::profile::file::ProfileFile;
@@ -27,6 +28,12 @@ pub fn run(overrides: Overrides) -> anyhow::Result<()> {
     builder(Builder::default())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state)
+        .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                rendering::apply(&window);
+            }
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .context("running the Syncdesk window")
 }
@@ -42,6 +49,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::diff::read_diff,
         commands::diff::diff_rows,
         commands::diff::diff_detail,
+        commands::diff::leave_out_user,
         commands::diff::missing_by_day,
         commands::settings::get_settings,
         commands::settings::save_settings,

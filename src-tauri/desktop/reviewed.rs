@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::Mutex;
 
-use crate::review::{Choices, ReviewPage};
+use crate::review::{Choices, Focus, ReviewPage, Subject};
 use crate::sync::apply::Cancel;
 use crate::sync::plan::OpKind;
 use crate::table::view::MAX_ROWS;
@@ -24,6 +24,13 @@ struct Reviewed {
     /// Its apply's cancellation, made with the review: a Cancel pressed before the apply
     /// command reaches Rust still stops it.
     cancel: Cancel,
+}
+
+/// A review just kept: its id, its focus, and how many operations start left out.
+pub struct Kept {
+    pub id: u64,
+    pub focus: Option<Focus>,
+    pub left_out: usize,
 }
 
 /// The plan under review and the running apply's cancellation.
@@ -50,17 +57,33 @@ fn replaced() -> CommandError {
 }
 
 impl ReviewSlot {
-    /// Keeps `preview` for review, in place of any before it; returns its id.
-    pub async fn keep(&self, ws: Workspace, preview: Preview) -> u64 {
+    /// Keeps `preview` for review, in place of any before it, with the users left out of syncs
+    /// left out, and only `focus`'s operations in when a row asked for its fix; returns its id.
+    pub async fn keep(
+        &self,
+        ws: Workspace,
+        preview: Preview,
+        left_out: &[Subject],
+        focus: Option<Subject>,
+    ) -> Kept {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut choices = Choices::default();
+        choices.leave_out(&preview.plan, left_out);
+        // Counted before a focus: what the users left out from their rows account for.
+        let left_out = choices.left_out_count();
+        let focus = focus.map(|subject| Focus::on(&preview.plan, &mut choices, subject));
         *self.kept.lock().await = Some(Reviewed {
             id,
             ws,
             preview,
-            choices: Choices::default(),
+            choices,
             cancel: Cancel::default(),
         });
-        id
+        Kept {
+            id,
+            focus,
+            left_out,
+        }
     }
 
     /// Forgets the review: the profile, its settings or its secrets changed.

@@ -15,15 +15,20 @@ use crate::keychain::Keychain;
 use crate::mongo::UserStore;
 use crate::profile::file::ProfileFile;
 use crate::profile::{Environment, Profile, Profiles};
-use crate::secrets::{self, SecretName, Sensitive};
+use crate::secrets::SecretName;
 use crate::sync::apply::{ApplyReport, Progress};
 
+use crate::table::detail::Detail;
 use crate::table::view::TableView;
 use crate::workspace::sync::Confirmation;
 use crate::workspace::{Overrides, Workspace};
 
 use super::error::{Code, CommandError};
 use super::reviewed::ReviewSlot;
+use crate::review::Subject;
+
+// Saving, renaming and removing profiles, and setting their secrets.
+mod editing;
 
 /// What the UI may know about the overrides: the database name, and whether a URI is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,6 +38,14 @@ pub struct OverridesView {
     /// The session's Clerk key and webhook secret come from `SYNCDESK_*` variables.
     pub clerk_secret_key: bool,
     pub webhook_secret: bool,
+}
+
+/// A row opened, and whether its user is left out of syncs.
+#[derive(Debug, Serialize)]
+pub struct RowDetail {
+    #[serde(flatten)]
+    pub detail: Detail,
+    pub left_out: bool,
 }
 
 /// The one managed state of the window.
@@ -48,6 +61,9 @@ pub struct AppState {
     pub review: ReviewSlot,
     /// The diff the Users view pages through (the last read of both sides).
     table: SyncMutex<Option<Arc<TableView>>>,
+    /// Users left out of syncs from their row (this session, this profile): a review starts
+    /// with their operations left out.
+    left_out: SyncMutex<Vec<Subject>>,
 }
 
 impl AppState {
@@ -61,6 +77,7 @@ impl AppState {
             users: Mutex::new(None),
             review: ReviewSlot::default(),
             table: SyncMutex::new(None),
+            left_out: SyncMutex::new(Vec::new()),
         }
     }
 
@@ -85,8 +102,12 @@ impl AppState {
             })
     }
 
-    /// Forgets the reviewed preview: the profile, its settings or its secrets changed.
+    /// Forgets the reviewed preview, the table and the users left out of syncs: the profile,
+    /// its settings or its secrets changed.
     async fn forget(&self) {
+        if let Ok(mut all) = self.left_out.lock() {
+            all.clear();
+        }
         self.users.lock().await.take();
         self.review.forget().await;
         if let Ok(mut table) = self.table.lock() {
@@ -158,178 +179,40 @@ impl AppState {
         Ok(())
     }
 
-    /// Adds (`previous` = `None`) or replaces a profile. `loaded` is the profile as the page
-    /// read it: when the file holds something else now (the CLI changed it meanwhile), the save
-    /// is refused rather than undoing that change. A rename moves the profile's secrets too.
-    pub async fn save_profile(
-        &self,
-        previous: Option<&str>,
-        loaded: Option<&Profile>,
-        profile: Profile,
-        make_default: bool,
-    ) -> Result<Option<String>, CommandError> {
-        let profile = Profile {
-            database: profile.database.trim().to_string(),
-            ..profile
-        };
-        let name = profile.name.clone();
-        let renamed_from = previous.filter(|p| *p != name);
-        // A rename onto a name in use (added by the CLI since the page listed the profiles) is
-        // refused before any secret moves: that profile's secrets are never touched.
-        if renamed_from.is_some() && self.profiles()?.get(&name).is_some() {
-            return Err(crate::profile::ProfileError::Exists { name }.into());
+    /// Leaves a user out of syncs (or brings them back), as their row's "Leave it" says.
+    pub fn leave_out(&self, subject: Subject, left_out: bool) -> Result<(), CommandError> {
+        if subject.is_empty() {
+            return Err(CommandError::new(
+                Code::InvalidInput,
+                "That row names no user: press Refresh and open it again.",
+            ));
         }
-        if let Some(old) = renamed_from
-            && let Err(e) = self.copy_secrets(old, &name).await
-        {
-            let _ = self.keychain.clear_all(&name).await;
-            return Err(e);
-        }
-        let saved = self.file.update(|all| -> Result<(), CommandError> {
-            match previous {
-                Some(previous) => {
-                    let current = all.require(previous)?;
-                    if loaded.is_some_and(|l| l != current) {
-                        return Err(CommandError::new(
-                            Code::Conflict,
-                            format!(
-                                "The profile {previous} was changed elsewhere (by `syncdesk profile` or another window) since it was opened here; reload it and make your change again."
-                            ),
-                        ));
-                    }
-                    all.replace(previous, profile)?;
-                }
-                None => all.add(profile, make_default)?,
-            }
-            if make_default {
-                all.set_default(&name)?;
-            }
-            Ok(())
-        });
-        // Exactly one name keeps the secrets: the new one when the rename was saved.
-        let mut left_behind = None;
-        if let Some(old) = renamed_from {
-            let stale = if saved.is_ok() { old } else { name.as_str() };
-            left_behind = self.keychain.clear_all(stale).await.err().map(|e| {
-                format!(
-                    "The profile was renamed, but the secrets under its old name {stale} could not all be removed: {e}. Remove the entries `{stale}/…` in your keychain app, or a new profile {stale} would show them."
-                )
-            });
-        }
-        saved?;
-        if let (Some(previous), Ok(mut chosen)) = (previous, self.chosen.lock())
-            && chosen.as_deref() == Some(previous)
-        {
-            *chosen = Some(name);
-        }
-        self.forget().await;
-        Ok(left_behind)
-    }
-
-    /// The Settings view's save: only the fields it edits (database, mapping) onto the profile as
-    /// it is now, so a change the CLI made to the others meanwhile is kept.
-    pub async fn save_settings(&self, settings: Profile) -> Result<(), CommandError> {
-        let Some(active) = self.active_name()? else {
-            return self
-                .save_profile(None, None, settings, true)
-                .await
-                .map(|_| ());
-        };
-        self.file.update(|all| -> Result<(), CommandError> {
-            let mut profile = all.require(&active)?.clone();
-            profile.database = settings.database.trim().to_string();
-            profile.mapping = settings.mapping;
-            all.replace(&active, profile)?;
-            Ok(())
-        })?;
-        self.forget().await;
-        Ok(())
-    }
-
-    /// Copies a profile's secrets to another name (for a rename), replacing what that name had.
-    async fn copy_secrets(&self, from: &str, to: &str) -> Result<(), CommandError> {
-        for (name, value) in self.keychain.get_all(from).await? {
-            match value {
-                Some(value) => self.keychain.set(to, name, value).await?,
-                None => self.keychain.clear(to, name).await?,
+        if let Ok(mut all) = self.left_out.lock() {
+            // Brought back: every entry naming that user goes (a missing user left out, then
+            // created, is the same user with a document now).
+            all.retain(|s| !s.overlaps(&subject));
+            if left_out {
+                all.push(subject);
             }
         }
         Ok(())
     }
 
-    /// Removes a profile, then its secrets (a settings file that cannot be written leaves both).
-    pub async fn remove_profile(&self, name: &str) -> Result<(), CommandError> {
-        self.file
-            .update(|all| all.remove(name).map(|_| ()).map_err(CommandError::from))?;
-        if let Ok(mut chosen) = self.chosen.lock()
-            && chosen.as_deref() == Some(name)
-        {
-            *chosen = None;
-        }
-        self.forget().await;
-        self.keychain.clear_all(name).await.map_err(|e| {
-            CommandError::new(
-                Code::Keychain,
-                format!(
-                    "The profile {name} was removed, but not all of its secrets: {e}. Remove the entries `{name}/…` in your keychain app."
-                ),
-            )
-        })
+    /// The users left out of syncs in this session.
+    pub fn left_out(&self) -> Vec<Subject> {
+        self.left_out
+            .lock()
+            .map_or_else(|_| Vec::new(), |l| l.clone())
     }
 
-    /// The profile a secret goes to: the one named, else the one in use; the first secret set
-    /// with no profile at all creates the profile `default`.
-    async fn secret_profile(&self, profile: Option<String>) -> Result<String, CommandError> {
-        if let Some(name) = profile {
-            self.profiles()?.require(&name)?;
-            return Ok(name);
-        }
-        if let Some(name) = self.active_name()? {
-            return Ok(name);
-        }
-        let fresh = Profile::new("default", Environment::Development);
-        self.save_profile(None, None, fresh, true).await?;
-        Ok("default".into())
-    }
-
-    pub async fn set_secret(
-        &self,
-        profile: Option<String>,
-        name: SecretName,
-        value: Sensitive<String>,
-    ) -> Result<(), CommandError> {
-        let value = secrets::check(name, value.expose())
-            .map_err(|e| CommandError::new(Code::InvalidInput, e.to_string()))?;
-        let profile = self.secret_profile(profile).await?;
-        if name == SecretName::ClerkSecretKey
-            && Environment::of_clerk_key(value.expose()) == Some(Environment::Production)
-        {
-            self.file.update(|all| -> Result<(), CommandError> {
-                if let Some(p) = all.get_mut(&profile)
-                    && p.environment == Environment::Development
-                {
-                    p.environment = Environment::Production;
-                    p.color = Environment::Production.default_color().into();
-                }
-                Ok(())
-            })?;
-        }
-        self.keychain.set(&profile, name, value).await?;
-        self.forget().await;
-        Ok(())
-    }
-
-    pub async fn clear_secret(
-        &self,
-        profile: Option<String>,
-        name: SecretName,
-    ) -> Result<(), CommandError> {
-        let Some(profile) = profile.or(self.active_name()?) else {
-            return Ok(());
-        };
-        self.keychain.clear(&profile, name).await?;
-        self.forget().await;
-        Ok(())
+    /// Row `row` of the last read in full, and whether its user is left out of syncs.
+    pub fn detail(&self, row: u32) -> Result<RowDetail, CommandError> {
+        let detail = self
+            .table()?
+            .detail(row)
+            .ok_or_else(CommandError::stale_row)?;
+        let left_out = self.left_out().iter().any(|s| s.overlaps(&detail.subject));
+        Ok(RowDetail { detail, left_out })
     }
 
     /// The workspace of the profile in use, as a CLI command would open it.

@@ -61,6 +61,17 @@ pub enum MissingCollection {
 }
 
 impl Snapshot {
+    /// Both sides as given (not read): the Clerk users, the documents, and where they are from.
+    pub fn of(clerk: Vec<ClerkUser>, db: Vec<DbUser>, location: &str, production: bool) -> Self {
+        Self {
+            fetch: FetchReport::given(clerk.len()),
+            clerk,
+            db,
+            production,
+            location: location.into(),
+        }
+    }
+
     /// Fetches both sides at once; `progress` gets Clerk's fetch progress.
     pub async fn take(
         clerk: &ClerkClient,

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{DiffTable, Sides, db_id, records};
 use crate::diff::{Category, Field, Reason};
+use crate::review::Subject;
 use crate::table::chart::utc_date_time;
 use crate::user::{ClerkUser, DbUser};
 
@@ -30,6 +31,8 @@ pub struct Detail {
     pub reasons: Vec<String>,
     /// What was wrong with the document as stored, one sentence each.
     pub problems: Vec<String>,
+    /// Who the row's actions name (its Clerk id and its document's `_id`).
+    pub subject: Subject,
 }
 
 impl DiffTable {
@@ -53,6 +56,12 @@ impl DiffTable {
             fields: pairs(clerk, db, &differing),
             reasons: row.reasons.iter().map(ToString::to_string).collect(),
             problems: db.map(|d| d.problems.clone()).unwrap_or_default(),
+            subject: Subject {
+                // A document's own Clerk id may be a placeholder that others share: a row
+                // without a Clerk user is named by its document alone.
+                clerk_id: clerk.map(|u| u.id.trim().to_string()),
+                doc_id: db.map(|d| d.doc_id.to_string()),
+            },
         })
     }
 }

@@ -2,6 +2,8 @@
 //! and database id, and the sort. A query gives a [`Selection`], the row numbers in order, which
 //! the page then asks for a screenful at a time.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::{DiffTable, Sides, db_id, email, name, records};
@@ -40,6 +42,9 @@ pub struct Query {
 pub struct Selection {
     rows: Vec<u32>,
     pub matches: Counts,
+    /// The search's matches in every category, in table order (`None`: no search): a longer
+    /// search looks among these only.
+    searched: Option<Arc<Vec<u32>>>,
 }
 
 impl Selection {
@@ -54,40 +59,128 @@ impl Selection {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
+
+    /// The search's matches, every category (`None`: no search, every row).
+    pub fn searched(&self) -> Option<Arc<Vec<u32>>> {
+        self.searched.clone()
+    }
+
+    /// A selection that holds only a search's matches (a test's stand-in for a kept one).
+    #[cfg(test)]
+    pub(super) fn searched_only(found: Vec<u32>) -> Self {
+        Self {
+            rows: Vec::new(),
+            matches: Counts::default(),
+            searched: Some(Arc::new(found)),
+        }
+    }
+}
+
+/// A search's words, lower case.
+pub fn words(search: &str) -> Vec<String> {
+    search.split_whitespace().map(str::to_lowercase).collect()
+}
+
+/// Every row `now` matches also matched `before`: each word before is inside a word now (so a
+/// search typed on from `before` looks only among its matches).
+pub fn narrows(before: &[String], now: &[String]) -> bool {
+    before
+        .iter()
+        .all(|b| now.iter().any(|n| n.contains(b.as_str())))
 }
 
 impl DiffTable {
     /// The rows `query` selects, in its order.
     pub fn select(&self, sides: Sides<'_>, query: &Query) -> Selection {
-        let words: Vec<String> = query
-            .search
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
+        let searched = self.search(&words(&query.search), None);
+        self.select_with(sides, query, searched, None)
+    }
+
+    /// The rows (in table order) whose search text holds every one of `words`, looked for
+    /// among `within` when given (the matches of a search this one narrows); `None` when there
+    /// are no words (every row matches).
+    pub fn search(&self, words: &[String], within: Option<&[u32]>) -> Option<Arc<Vec<u32>>> {
+        if words.is_empty() {
+            return None;
+        }
+        let holds = |n: u32| {
+            let haystack = &self.rows[n as usize].haystack;
+            words.iter().all(|w| haystack.contains(w.as_str()))
+        };
+        let rows = match within {
+            Some(within) => within.iter().copied().filter(|&n| holds(n)).collect(),
+            None => (0..self.rows.len() as u32).filter(|&n| holds(n)).collect(),
+        };
+        Some(Arc::new(rows))
+    }
+
+    /// `query`'s selection from its search's matches (`None`: every row), sorted by `order`
+    /// when given (every row of the table in `query`'s sort, worked out once per sort).
+    pub fn select_with(
+        &self,
+        sides: Sides<'_>,
+        query: &Query,
+        searched: Option<Arc<Vec<u32>>>,
+        order: Option<&[u32]>,
+    ) -> Selection {
         let mut matches = Counts::default();
         let mut rows = Vec::new();
-        for (n, row) in self.rows.iter().enumerate() {
-            if !words.iter().all(|w| row.haystack.contains(w.as_str())) {
-                continue;
+        let mut take = |n: u32| {
+            let category = self.rows[n as usize].category;
+            matches.add(category);
+            if query.categories.is_empty() || query.categories.contains(&category) {
+                rows.push(n);
             }
-            matches.add(row.category);
-            if query.categories.is_empty() || query.categories.contains(&row.category) {
-                rows.push(n as u32);
-            }
+        };
+        match &searched {
+            Some(found) => found.iter().copied().for_each(&mut take),
+            None => (0..self.rows.len() as u32).for_each(&mut take),
         }
         if query.sort != SortKey::Category || query.descending {
-            let mut keyed: Vec<((bool, i64, String), u32)> = rows
-                .iter()
-                .map(|&n| (self.sort_value(sides, query.sort, n), n))
-                .collect();
-            keyed.sort_unstable_by(|(a, an), (b, bn)| {
-                let by = a.1.cmp(&b.1).then_with(|| a.2.cmp(&b.2));
-                let by = if query.descending { by.reverse() } else { by };
-                a.0.cmp(&b.0).then(by).then(an.cmp(bn))
-            });
-            rows = keyed.into_iter().map(|(_, n)| n).collect();
+            rows = match order {
+                Some(order) => {
+                    let mut chosen = vec![false; self.rows.len()];
+                    for &n in &rows {
+                        chosen[n as usize] = true;
+                    }
+                    order
+                        .iter()
+                        .copied()
+                        .filter(|&n| chosen[n as usize])
+                        .collect()
+                }
+                None => self.sorted(sides, rows, query.sort, query.descending),
+            };
         }
-        Selection { rows, matches }
+        Selection {
+            rows,
+            matches,
+            searched,
+        }
+    }
+
+    /// Every row of the table in this sort: what [`select_with`](Self::select_with) filters
+    /// instead of sorting again.
+    pub fn order(&self, sides: Sides<'_>, key: SortKey, descending: bool) -> Vec<u32> {
+        self.sorted(
+            sides,
+            (0..self.rows.len() as u32).collect(),
+            key,
+            descending,
+        )
+    }
+
+    fn sorted(&self, sides: Sides<'_>, rows: Vec<u32>, key: SortKey, descending: bool) -> Vec<u32> {
+        let mut keyed: Vec<((bool, i64, String), u32)> = rows
+            .iter()
+            .map(|&n| (self.sort_value(sides, key, n), n))
+            .collect();
+        keyed.sort_unstable_by(|(a, an), (b, bn)| {
+            let by = a.1.cmp(&b.1).then_with(|| a.2.cmp(&b.2));
+            let by = if descending { by.reverse() } else { by };
+            a.0.cmp(&b.0).then(by).then(an.cmp(bn))
+        });
+        keyed.into_iter().map(|(_, n)| n).collect()
     }
 
     /// What row `n` sorts by: rows with no value for the column come last, whatever the

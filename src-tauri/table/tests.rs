@@ -176,6 +176,21 @@ fn a_detail_shows_both_sides_and_marks_what_differs() {
         "the placeholder name differs from Clerk's: {name:?}"
     );
     assert!(!detail.reasons.is_empty(), "every reason in words");
+    assert_eq!(
+        detail.subject.clerk_id.as_deref(),
+        Some(ZEN_ID),
+        "a matched row's actions name its Clerk user"
+    );
+    let local = table.select(
+        sides,
+        &query("", &[Category::LocalOnly], SortKey::Category, false),
+    );
+    let local = table.detail(sides, local.rows()[0]).unwrap();
+    assert!(
+        local.subject.clerk_id.is_none() && local.subject.doc_id.is_some(),
+        "a row without a Clerk user is named by its document alone: {:?}",
+        local.subject
+    );
     assert!(
         table.detail(sides, u32::MAX).is_none(),
         "an unknown row is None"
@@ -224,4 +239,54 @@ fn index_in_finds_only_elements_of_the_slice() {
     assert_eq!(index_in(&items, &items[2]), Some(2));
     let elsewhere = 20_u64;
     assert_eq!(index_in(&items, &elsewhere), None, "not an element");
+}
+
+#[test]
+fn a_table_built_in_parts_keeps_the_diffs_order_and_records() {
+    // Enough users for several parts (each at least 4,096 entries), lower and upper case ids.
+    let (template, db) = world();
+    let clerk: Vec<ClerkUser> = (0..20_000)
+        .map(|i| {
+            let mut user = template[2].clone();
+            user.id = format!("user_2qS7tOorK3vB9wXhL{i:09}");
+            user.primary_email = Some(format!("Person{i}@Example.com"));
+            user
+        })
+        .collect();
+    let sides = Sides {
+        clerk: &clerk,
+        db: &db,
+    };
+    let diff = diff_users(&clerk, &db, &DiffContext::default());
+    let table = DiffTable::new(&diff, sides);
+    assert_eq!(
+        table.len(),
+        diff.entries.len(),
+        "no row lost or doubled across parts"
+    );
+    let all = table.select(sides, &Query::default());
+    let rows = table.page(sides, &all, 0, table.len());
+    for (view, entry) in rows.iter().zip(&diff.entries) {
+        assert_eq!(
+            (view.category, view.email.as_deref()),
+            (
+                entry.category,
+                entry
+                    .clerk
+                    .and_then(|u| u.primary_email.as_deref())
+                    .or_else(|| entry.db.and_then(|d| d.email.as_deref()))
+            ),
+            "row {} reads the record its entry matched, in the diff's order",
+            view.row
+        );
+    }
+    let found = table.select(
+        sides,
+        &query("person19999@example", &[], SortKey::Category, false),
+    );
+    assert_eq!(
+        found.len(),
+        1,
+        "the last part's search text is lower-cased too"
+    );
 }

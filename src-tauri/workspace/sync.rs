@@ -99,20 +99,38 @@ pub struct Applied {
 }
 
 impl Workspace {
+    /// Reads both sides (Clerk's fetch progress through `progress`), no more: what the Users
+    /// view shows. A missing users collection is refused, naming the database.
+    pub async fn read(
+        &self,
+        progress: impl Fn(crate::clerk::Progress) + Sync,
+    ) -> Result<Snapshot, WorkspaceError> {
+        Ok(self.read_both(MissingCollection::Refuse, progress).await?.0)
+    }
+
+    async fn read_both(
+        &self,
+        missing: MissingCollection,
+        progress: impl Fn(crate::clerk::Progress) + Sync,
+    ) -> Result<(Snapshot, UserStore), WorkspaceError> {
+        let client = self.clerk_client()?;
+        let store = self.user_store().await?;
+        let snapshot = Snapshot::take(&client, &store, missing, progress).await?;
+        Ok((snapshot, store))
+    }
+
     /// Reads both sides (Clerk's fetch progress through `progress`), diffs and plans.
     pub async fn preview(
         &self,
         options: &SyncOptions,
         progress: impl Fn(crate::clerk::Progress) + Sync,
     ) -> Result<Preview, WorkspaceError> {
-        let client = self.clerk_client()?;
-        let store = self.user_store().await?;
         let missing = if options.create_collection {
             MissingCollection::ReadAsEmpty
         } else {
             MissingCollection::Refuse
         };
-        let snapshot = Snapshot::take(&client, &store, missing, progress).await?;
+        let (snapshot, store) = self.read_both(missing, progress).await?;
         let new_collection = options.create_collection && !store.collection_exists().await?;
         let missing_indexes = if new_collection {
             Vec::new()

@@ -19,6 +19,8 @@ mod webhook;
 mod diff;
 // The Users view's table at a million rows: search keystrokes, sort, a jump to the end.
 mod table;
+// The same in the real window: first paint, keystrokes, a jump, peak memory.
+mod window;
 
 /// A fresh, indexed users collection in database `name` (dropped first).
 pub async fn fresh_store(uri: &str, name: &str) -> syncdesk::mongo::UserStore {
@@ -49,6 +51,7 @@ const BENCHES: &[(&str, Bench)] = &[
     ("diff", diff::run),
     ("table", table::run),
     ("webhook", webhook::run),
+    ("window", window::run),
 ];
 
 fn main() -> ExitCode {

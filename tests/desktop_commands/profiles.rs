@@ -309,3 +309,70 @@ fn the_mapping_variable_overrides_a_profile_but_is_never_saved_into_it() {
         "only --mapping becomes the profile's own"
     );
 }
+
+#[test]
+fn unticking_the_default_leaves_no_default_for_the_cli_either() {
+    let app = MockApp::new(Overrides::default(), "syncdesk-test-unused");
+    let out = cli(app.dir.path(), "syncdesk-test-unused")
+        .args(["profile", "add", "dev"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dev = app.ok("get_profile", json!({"name": "dev"}));
+    app.ok(
+        "save_profile",
+        json!({"profile": dev, "previous": "dev", "makeDefault": true}),
+    );
+    assert_eq!(
+        app.ok("list_profiles", json!({}))["profiles"][0]["default"],
+        true
+    );
+
+    app.ok(
+        "save_profile",
+        json!({"profile": dev, "previous": "dev", "makeDefault": false}),
+    );
+    let list = app.ok("list_profiles", json!({}));
+    assert_eq!(
+        (&list["profiles"][0]["default"], &list["active"]),
+        (&json!(false), &json!("dev")),
+        "unticked: no default, while this window stays on the profile it showed: {list}"
+    );
+    app.ok("save_profile", json!({"profile": dev, "previous": "dev"}));
+    let list = app.ok("list_profiles", json!({}));
+    assert_eq!(
+        list["profiles"][0]["default"], false,
+        "a save that leaves the box alone leaves the default alone: {list}"
+    );
+    let out = cli(app.dir.path(), "syncdesk-test-unused")
+        .args(["profile", "list"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("dev") && !listed.lines().any(|l| l.starts_with('*')),
+        "the CLI marks no default either: {listed}"
+    );
+    let out = cli(app.dir.path(), "syncdesk-test-unused")
+        .args(["profile", "add", "second"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = app.ok("list_profiles", json!({}));
+    assert!(
+        list["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["default"] == false),
+        "a profile added later does not become the default chosen away on purpose: {list}"
+    );
+}

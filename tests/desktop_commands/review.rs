@@ -132,3 +132,106 @@ fn the_review_leaves_out_what_was_chosen_and_the_apply_writes_the_rest() {
     rt.block_on(handle.stop());
     rt.block_on(db.cleanup());
 }
+
+#[test]
+fn a_rows_fix_is_reviewed_alone_and_a_row_left_out_starts_left_out() {
+    let Some((rt, db)) = super::seeded("window_row_actions") else {
+        return;
+    };
+    let handle = rt.block_on(sandbox(
+        syncdesk::sandbox::SandboxConfig::preset("seed-report").unwrap(),
+    ));
+    let app = sync_app(&db, &handle.base_url, TEST_KEY);
+    app.ok("read_diff", json!({"onProgress": CHANNEL}));
+    let rows = app.ok(
+        "diff_rows",
+        json!({"query": {"categories": ["missing", "suspicious"]}, "offset": 0, "limit": 10}),
+    );
+    let detail_of = |category: &str| {
+        let row = rows["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["category"] == category)
+            .unwrap_or_else(|| panic!("a {category} row: {rows}"));
+        app.ok("diff_detail", json!({"row": row["row"]}))
+    };
+    let missing = detail_of("missing");
+    assert_eq!(
+        missing["subject"],
+        json!({"clerk_id": MISSING_ID, "doc_id": null}),
+        "a missing user is named by their Clerk id: {missing}"
+    );
+    assert_eq!(missing["left_out"], false);
+
+    // Its fix alone: one create in, everything else out.
+    let focused = app.ok(
+        "preview_sync",
+        json!({"options": {"focus": missing["subject"]}}),
+    );
+    assert_eq!(
+        focused["focus"]["operations"], 1,
+        "the one create: {focused}"
+    );
+    let review = focused["review"].as_u64().unwrap();
+    let page = app.ok(
+        "review_rows",
+        json!({"review": review, "offset": 0, "limit": 50}),
+    );
+    let included: Vec<&Value> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["included"] == true)
+        .collect();
+    assert_eq!(
+        (included.len(), included[0]["clerk_id"].as_str()),
+        (1, Some(MISSING_ID)),
+        "only that user's operation is included: {page}"
+    );
+    assert!(
+        page["rows"].as_array().unwrap().len() > 1,
+        "the rest of the plan is still shown, left out: {page}"
+    );
+
+    // A placeholder entry left out from its row: the next review starts without it.
+    let suspicious = detail_of("suspicious");
+    assert!(
+        suspicious["subject"]["doc_id"].is_string()
+            && suspicious["subject"]["clerk_id"].is_string(),
+        "a matched row is named by its Clerk id and its document: {suspicious}"
+    );
+    app.ok(
+        "leave_out_user",
+        json!({"subject": suspicious["subject"], "leftOut": true}),
+    );
+    let again = app.ok("diff_detail", json!({"row": suspicious["row"]}));
+    assert_eq!(again["left_out"], true, "the row says it is left out");
+    let whole = app.ok("preview_sync", json!({}));
+    assert_eq!(whole["left_out"], 1, "its one fix starts left out: {whole}");
+    let page = app.ok(
+        "review_rows",
+        json!({"review": whole["review"], "offset": 0, "limit": 50}),
+    );
+    assert_eq!(
+        page["included"].as_u64().unwrap() + 1,
+        page["matching"].as_u64().unwrap(),
+        "everything but that one is in: {page}"
+    );
+    app.ok(
+        "leave_out_user",
+        json!({"subject": suspicious["subject"], "leftOut": false}),
+    );
+    let back = app.ok("preview_sync", json!({}));
+    assert_eq!(back["left_out"], 0, "brought back, nothing starts left out");
+    assert_eq!(
+        app.err_code(
+            "leave_out_user",
+            json!({"subject": {"clerk_id": null, "doc_id": null}, "leftOut": true})
+        ),
+        "invalid_input",
+        "a row that names no user is refused"
+    );
+    rt.block_on(handle.stop());
+    rt.block_on(db.cleanup());
+}

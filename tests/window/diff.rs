@@ -7,7 +7,7 @@ use fantoccini::{Client, Locator};
 
 use syncdesk::scenario::MISSING_ID;
 
-use super::{Driver, connect, screenshot, settled_text, text_of, window_or_skip};
+use super::{Driver, connect, screenshot, settled_text, text_of, wait_text, window_or_skip};
 use crate::support::{self, clerk::TEST_KEY};
 
 /// The rows the virtual list shows now: `(category, email, clerk id)` of each.
@@ -111,7 +111,8 @@ async fn the_window_opens_on_the_diff_of_clerk_and_the_database() {
         ),
         "the missing user comes first"
     );
-    let chart = text_of(&client, "diff-chart").await;
+    // The chart is drawn just after the rows.
+    let chart = wait_text(&client, "diff-chart", |t| t.contains("missing")).await;
     assert!(
         chart.contains("1 missing"),
         "the chart above the table counts the missing users: {chart:?}"

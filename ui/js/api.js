@@ -83,6 +83,9 @@ export const diffRows = (query, offset, limit) => call('diff_rows', { query, off
 /** One row in full: `{category, fields: [{label, clerk, db, differs}], reasons, problems}`. */
 export const diffDetail = (row) => call('diff_detail', { row });
 
+/** Leaves a row's user (`{clerk_id, doc_id}`) out of syncs in this session, or brings them back. */
+export const leaveOutUser = (subject, leftOut) => call('leave_out_user', { subject, leftOut });
+
 /** `[{day, count}]`: the missing users by the day they signed up. */
 export const missingByDay = () => call('missing_by_day');
 

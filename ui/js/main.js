@@ -31,6 +31,8 @@ for (const button of document.querySelectorAll('.nav-item')) {
 }
 diff.init({
   navigate,
+  // A row's fix goes into the same reviewed plan as a sync, with only that user in.
+  reviewUser: (subject, who) => { navigate('sync'); sync.reviewUser(subject, who); },
   // With no profile, the band follows the instance the SYNCDESK_* variables name.
   onRead: (summary) => { if (!byId('profile-switcher').value) profileBar.band(null, summary.production); },
 });

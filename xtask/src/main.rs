@@ -300,9 +300,42 @@ fn bench(names: &[String]) -> Result<()> {
     let root = root();
     tools::ensure_all(&root)?;
     let (uri, _server) = database(&root)?;
-    let mut cmd = cargo();
-    cmd.args(["bench", "--no-default-features", "--bench", "bench", "--"])
-        .args(names)
-        .env("MONGODB_URI", &uri);
+    // `window` (alone or among all) drives the release app: built with the window first and
+    // copied aside, since the bench build below links a CLI-only `syncdesk` in its place.
+    let window = names.is_empty() || names.iter().any(|n| "window".contains(n.as_str()));
+    let mut cmd = if window {
+        let mut build = cargo();
+        build
+            .current_dir(&root)
+            .args(["build", "--release", "--bin", "syncdesk"]);
+        run(
+            &mut build,
+            "the release app (with the window) for the window bench",
+        )?;
+        let release = target_dir(&root).join("release");
+        let app = target_dir(&root).join("bench-app");
+        std::fs::create_dir_all(&app)?;
+        std::fs::copy(release.join("syncdesk"), app.join("syncdesk"))?;
+        // A display and a session bus for the window, ended with the benches.
+        let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut line = format!(
+            "xvfb-run -a -s '-screen 0 1280x800x24' '{cargo_bin}' bench --no-default-features --bench bench --"
+        );
+        for name in names {
+            line.push_str(&format!(" '{}'", name.replace('\'', "")));
+        }
+        let mut shell = Command::new("dbus-run-session");
+        shell
+            .current_dir(&root)
+            .args(["--", "sh", "-c", &line])
+            .env("SYNCDESK_APP", app.join("syncdesk"));
+        shell
+    } else {
+        let mut cmd = cargo();
+        cmd.args(["bench", "--no-default-features", "--bench", "bench", "--"])
+            .args(names);
+        cmd
+    };
+    cmd.env("MONGODB_URI", &uri);
     run(&mut cmd, "benchmarks")
 }

@@ -10,7 +10,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::process::{Service, run};
 
-/// Debian packages: webkit to build the window; Xvfb, the WebDriver and a keyring to test it.
+/// Debian packages: webkit to build the window; Xvfb, the WebDriver, xdotool (real key presses,
+/// where WebKit's driver cannot type) and a keyring to test it.
 const APT_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -18,6 +19,7 @@ const APT_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
+    "xdotool",
     "imagemagick",
     "gnome-keyring",
     "dbus-x11",

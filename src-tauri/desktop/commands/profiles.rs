@@ -65,7 +65,6 @@ pub async fn save_profile(
     loaded: Option<Profile>,
     make_default: Option<bool>,
 ) -> Result<Saved, CommandError> {
-    let make_default = make_default.unwrap_or(false);
     let warning = state
         .save_profile(previous.as_deref(), loaded.as_ref(), profile, make_default)
         .await?;

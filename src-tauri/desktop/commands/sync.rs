@@ -9,7 +9,7 @@ use tauri::ipc::Channel;
 
 use crate::diff::{Category, Counts};
 use crate::profile::Environment;
-use crate::review::ReviewPage;
+use crate::review::{Focus, ReviewPage, Subject};
 use crate::sync::apply::{ApplyReport, Progress};
 use crate::sync::plan::OpKind;
 use crate::workspace::sync::{Confirmation, ConfirmationNeeded, SyncOptions};
@@ -23,6 +23,8 @@ pub struct PreviewOptions {
     pub only: Vec<Category>,
     pub delete_orphans: bool,
     pub create_collection: bool,
+    /// Only this user's operations in (a row's "Review the fix"); the rest left out.
+    pub focus: Option<Subject>,
 }
 
 /// What the review shows before anything is written.
@@ -46,6 +48,10 @@ pub struct PreviewSummary {
     pub environment: Environment,
     /// What the window asks before it applies.
     pub confirmation: ConfirmationNeeded,
+    /// The user a row asked the fix for: their operations, or why the plan skips them.
+    pub focus: Option<Focus>,
+    /// Operations left out at the start: users left out of syncs from their row.
+    pub left_out: usize,
 }
 
 #[tauri::command]
@@ -54,6 +60,7 @@ pub async fn preview_sync(
     options: Option<PreviewOptions>,
 ) -> Result<PreviewSummary, CommandError> {
     let options = options.unwrap_or_default();
+    let focus = options.focus.filter(|s| !s.is_empty());
     let options = SyncOptions {
         only: Some(options.only.into_iter().collect()),
         delete_orphans: options.delete_orphans,
@@ -78,8 +85,14 @@ pub async fn preview_sync(
         missing_indexes: preview.missing_indexes.clone(),
         environment: ws.environment(),
         confirmation: ws.confirmation_needed(),
+        focus: None,
+        left_out: 0,
     };
-    summary.review = state.review.keep(ws, preview).await;
+    let kept = state
+        .review
+        .keep(ws, preview, &state.left_out(), focus)
+        .await;
+    (summary.review, summary.focus, summary.left_out) = (kept.id, kept.focus, kept.left_out);
     Ok(summary)
 }
 

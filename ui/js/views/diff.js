@@ -2,8 +2,10 @@
 // its state in one object and asks for the rows it shows (grid.js). Values go in with
 // textContent only; privacy mode masks emails and names.
 
-import { diffDetail, diffRows, missingByDay, readDiff } from '../api.js';
-import { byId, clear, el, show } from '../dom.js';
+import { diffDetail, diffRows, leaveOutUser, missingByDay, readDiff } from '../api.js';
+import { renderDetail } from './detail-pane.js';
+import { renderFix } from './row-fix.js';
+import { byId, el, show } from '../dom.js';
 import * as privacy from '../privacy.js';
 import { LOAD_ERRORS, button, showPanel } from '../panel.js';
 import { createGrid } from './grid.js';
@@ -40,11 +42,13 @@ const view = {
   grid: null,
   navigate: () => {},
   onRead: () => {},
+  reviewUser: () => {},
 };
 
 export function init(context) {
   view.navigate = context.navigate;
   view.onRead = context.onRead ?? (() => {});
+  view.reviewUser = context.reviewUser ?? (() => {});
   view.grid = createGrid({
     viewport: byId('diff-viewport'),
     spacer: byId('diff-spacer'),
@@ -57,11 +61,15 @@ export function init(context) {
       renderChips();
       renderCount(page);
     },
-    onPainted: (info) => { byId('diff-viewport').dataset.painted = `${info.first}:${info.rows}:${info.matching}`; },
+    onPainted: (info) => {
+      byId('diff-viewport').dataset.painted = `${info.first}:${info.rows}:${info.matching}`;
+      mark('syncdesk:rows-painted');
+    },
   });
   byId('diff-refresh').addEventListener('click', read);
   byId('diff-banner-retry').addEventListener('click', read);
   byId('diff-search').addEventListener('input', (event) => {
+    mark('syncdesk:search-input');
     view.query.search = event.target.value;
     closeDetail(); // the row shown may not be among the new matches
     view.grid.reset();
@@ -108,6 +116,11 @@ export function reload() {
 /** While an apply runs, Refresh waits (a read would show a half-applied state). */
 export function setBusy(busy) {
   view.busy = busy;
+  // A row's fix waits too: its review would be refused while the apply runs.
+  for (const id of ['detail-review-fix', 'detail-leave-out']) {
+    const action = document.getElementById(id);
+    if (action) action.disabled = busy;
+  }
   byId('diff-refresh').disabled = busy || view.reading;
   byId('diff-review').disabled = busy;
 }
@@ -121,13 +134,16 @@ async function read() {
   showProgress({ users: 0, total: null });
   try {
     view.summary = await readDiff(showProgress);
+    mark('syncdesk:diff-ready');
+    closeDetail(); // row numbers name rows of the table before: a new read renumbers them
     show(byId('diff-banner'), false);
     byId('diff-body').classList.remove('stale');
     show(byId('diff-state'), false);
     show(byId('diff-body'), true);
     renderSummary();
-    drawChart(byId('diff-chart'), await missingByDay());
+    // The rows first, then the chart: a support person reads the table before the trend.
     await view.grid.reset();
+    drawChart(byId('diff-chart'), await missingByDay());
     view.onRead(view.summary);
   } catch (error) {
     if (view.summary) {
@@ -143,6 +159,15 @@ async function read() {
   }
   // Another profile was chosen (or an apply ended) while this read ran: read again.
   if (generation !== view.generation) reload();
+}
+
+/**
+ * A User Timing mark: `cargo xtask bench window` reads them to time a read, a keystroke and a
+ * scroll. At most 100 of a name are kept, so a long session does not keep one per frame.
+ */
+function mark(name) {
+  if (performance.getEntriesByName(name, 'mark').length >= 100) performance.clearMarks(name);
+  performance.mark(name);
 }
 
 function showBanner(error) {
@@ -218,7 +243,8 @@ function sortBy(key) {
   view.query.sort = key;
   for (const button of document.querySelectorAll('#diff-head [data-sort]')) {
     const active = button.dataset.sort === key;
-    button.setAttribute('aria-sort', active ? (view.query.descending ? 'descending' : 'ascending') : 'none');
+    // aria-sort belongs on the column header, the button's parent.
+    button.parentElement.setAttribute('aria-sort', active ? (view.query.descending ? 'descending' : 'ascending') : 'none');
   }
   view.grid.reset();
 }
@@ -267,44 +293,16 @@ async function openDetail(row) {
   }
   if (seq !== view.detailSeq) return; // another row was picked meanwhile
   const pane = byId('diff-detail');
-  byId('detail-title').textContent = LABELS[detail.category];
-  byId('detail-title').className = `cat cat-${detail.category}`;
-  const fields = byId('detail-fields');
-  clear(fields);
-  fields.append(el('div', { class: 'pair head' }, el('span', {}, ''), el('span', {}, detail.in_clerk ? 'Clerk' : 'Clerk (none)'),
-    el('span', {}, detail.in_database ? 'Database' : 'Database (none)')));
-  for (const pair of detail.fields) fields.append(pairRow(pair));
-  const reasons = byId('detail-reasons');
-  clear(reasons);
-  for (const reason of [...detail.reasons, ...detail.problems]) reasons.append(el('li', {}, reason));
+  renderDetail(detail, LABELS[detail.category]);
+  renderFix(detail, {
+    busy: view.busy,
+    review: view.reviewUser,
+    leaveOut: async (leftOut) => {
+      await leaveOutUser(detail.subject, leftOut);
+      if (view.selected === row) openDetail(row);
+    },
+  });
   show(pane, true);
-}
-
-function pairRow(pair) {
-  const mask = pair.label === 'Email' || pair.label === 'Other emails' ? privacy.email
-    : pair.label === 'Name' ? privacy.name : (v) => v;
-  const value = (v) => {
-    const shown = mask(v);
-    const cell = el('span', { class: v ? 'value' : 'value empty' }, shown ?? '—');
-    if (v && !privacy.isOn() && /id|email/i.test(pair.label)) {
-      const copy = el('button', { type: 'button', class: 'copy', title: `Copy the ${pair.label.toLowerCase()}`, 'aria-label': `Copy ${pair.label}` }, 'copy');
-      copy.addEventListener('click', () => copyText(v, copy));
-      cell.append(copy);
-    }
-    return cell;
-  };
-  return el('div', { class: pair.differs ? 'pair differs' : 'pair', dataset: { testid: 'detail-pair', label: pair.label } },
-    el('span', { class: 'pair-label' }, pair.label), value(pair.clerk), value(pair.db));
-}
-
-async function copyText(text, button) {
-  try {
-    await navigator.clipboard.writeText(text);
-    button.textContent = 'copied';
-  } catch {
-    button.textContent = 'cannot copy';
-  }
-  setTimeout(() => { button.textContent = 'copy'; }, 1200);
 }
 
 function closeDetail() {

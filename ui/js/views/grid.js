@@ -11,7 +11,7 @@ const EXTRA = 8;
 
 /**
  * `viewport` scrolls; `fetch(offset, limit)` resolves to `{matching, rows}`; `paint(element, row)`
- * fills a pooled element; `onPainted(info)` hears of every frame whose rows arrived.
+ * fills a pooled element; `onPainted(info)` hears of every frame whose rows arrived, once drawn.
  */
 export function createGrid({ viewport, spacer, layer, fetch, paint, make, onPage = () => {}, onPainted = () => {} }) {
   const grid = { total: 0, first: 0, seq: 0, pool: [], frame: 0, rows: [], live: false };
@@ -66,7 +66,9 @@ export function createGrid({ viewport, spacer, layer, fetch, paint, make, onPage
       if (row) paint(element, row, first + i);
     });
     layer.style.transform = `translateY(${shift}px)`;
-    requestAnimationFrame(() => onPainted({ first, rows: page.rows.length, matching: page.matching }));
+    // After the frame that shows the rows: a task queued from its animation callback runs
+    // once that frame is drawn.
+    requestAnimationFrame(() => setTimeout(() => onPainted({ first, rows: page.rows.length, matching: page.matching }), 0));
   }
 
   viewport.addEventListener('scroll', () => {

@@ -127,6 +127,7 @@ async function edit(name, start = null) {
   byId('profile-heading').textContent = name ? `Profile ${name}` : 'New profile';
   show(byId('profile-remove'), Boolean(name));
   byId('profile-default').checked = name ? Boolean(view.profiles.find((p) => p.name === name)?.default) : !view.profiles.length;
+  view.loadedDefault = byId('profile-default').checked;
   renderList();
   validate();
   await refreshStatus();
@@ -221,7 +222,9 @@ async function save() {
   button.disabled = true;
   message('Saving…', '');
   try {
-    const saved = await saveProfile(profile, previous, view.loaded, byId('profile-default').checked);
+    // Only a change of the box is sent: a default the CLI set meanwhile is not undone.
+    const ticked = byId('profile-default').checked;
+    const saved = await saveProfile(profile, previous, view.loaded, ticked === view.loadedDefault ? null : ticked);
     const failed = [];
     for (const [secret, input] of SECRETS) {
       const value = byId(input).value;

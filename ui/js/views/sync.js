@@ -22,6 +22,10 @@ const KIND_LABELS = { create: 'Create', update: 'Update', link: 'Link', deactiva
 /** The view's one state object. */
 const view = {
   summary: null,
+  /** The user a row asked the fix for (`{subject, who}`), until the next plain review. */
+  focus: null,
+  /** Bumped by every review asked for: only the latest one's answer is shown. */
+  reviewSeq: 0,
   kind: null,
   page: null,
   applying: false,
@@ -49,7 +53,11 @@ export function init(context) {
       renderHead(page);
     },
   });
-  privacy.onChange(() => { if (view.summary) view.grid.refresh(); });
+  privacy.onChange(() => {
+    if (!view.summary) return;
+    renderNotes(view.summary); // the focus note names the user
+    view.grid.refresh();
+  });
   // The options changed after a review: that review no longer shows what they would plan.
   byId('review-options').addEventListener('change', () => {
     if (view.summary && !view.applying) showState('The options changed: press Review to see the plan they make.');
@@ -87,18 +95,34 @@ export function activate() {
   }
 }
 
-function options() {
-  const only = [...document.querySelectorAll('#review-options input[name="only"]:checked')].map((i) => i.value);
-  return { only, deleteOrphans: byId('review-delete-orphans').checked };
+function options(focus) {
+  // A row's fix plans for every category: its user's own is what it asks about.
+  const only = focus ? [] : [...document.querySelectorAll('#review-options input[name="only"]:checked')].map((i) => i.value);
+  return { only, deleteOrphans: byId('review-delete-orphans').checked, focus: focus?.subject ?? null };
 }
 
-async function review() {
+/** A row's "Review the fix": the plan with only that user's operations in (`who` names them). */
+export function reviewUser(subject, who) {
+  if (view.applying) {
+    showState('A sync is being applied: review this user\'s fix when it ends.', false, true);
+    return Promise.resolve();
+  }
+  return review({ focus: { subject, who } });
+}
+
+async function review(request) {
   if (view.applying) return;
+  // Review pressed in this view is the whole plan again; a row's fix asks with its `focus`.
+  const focus = request?.focus ?? null;
+  const seq = ++view.reviewSeq;
   byId('review-start').disabled = true;
   show(byId('apply-report'), false);
   showState('Reading Clerk and the database, then planning…', true);
   try {
-    view.summary = await previewSync(options());
+    const summary = await previewSync(options(focus));
+    if (seq !== view.reviewSeq) return; // a newer review was asked for meanwhile
+    view.focus = focus;
+    view.summary = summary;
     view.kind = null;
     byId('review-target').textContent =
       `${view.summary.label} · ${view.summary.clerk_users.toLocaleString()} in Clerk, ${view.summary.db_users.toLocaleString()} in ${view.summary.location}`;
@@ -107,10 +131,11 @@ async function review() {
     show(byId('review-body'), true);
     await view.grid.reset();
   } catch (error) {
+    if (seq !== view.reviewSeq) return;
     view.summary = null;
     showState(error.message, false, true);
   } finally {
-    byId('review-start').disabled = false;
+    if (seq === view.reviewSeq) byId('review-start').disabled = false;
   }
 }
 
@@ -122,6 +147,17 @@ function renderNotes(summary) {
     notes.append(el('li', {}, `The unique indexes on ${summary.missing_indexes.join(', ')} are created first: without them two writers could create the same user twice.`));
   }
   if (byId('review-delete-orphans').checked) notes.append(el('li', { class: 'danger' }, 'Orphaned documents will be deleted, not deactivated.'));
+  const focus = summary.focus;
+  if (focus) {
+    const who = privacy.isOn() ? 'this user' : view.focus?.who ?? 'this user';
+    notes.append(el('li', { class: 'focus', dataset: { testid: 'review-focus' } }, focus.operations
+      ? `Only the fix for ${who} is in (${focus.operations === 1 ? 'one operation' : `${focus.operations} operations`}); everything else is left out. Tick operations to add them, or press Review for the whole plan.`
+      : `The plan has nothing to write for ${who}.`));
+    for (const why of focus.skipped) notes.append(el('li', { class: 'danger', dataset: { testid: 'review-focus-skipped' } }, `Left to a person: ${why}`));
+  } else if (summary.left_out) {
+    notes.append(el('li', { dataset: { testid: 'review-left-out' } },
+      `${summary.left_out === 1 ? 'One operation starts' : `${summary.left_out.toLocaleString()} operations start`} left out: users you chose to leave out of syncs from their row. Tick them to bring them back.`));
+  }
   show(notes, notes.childElementCount > 0);
   const policy = byId('review-policy');
   policy.textContent = {
