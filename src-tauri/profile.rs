@@ -210,6 +210,14 @@ impl Profiles {
         Ok(())
     }
 
+    /// Adds a new profile and leaves the default as it is (none stays none).
+    pub fn add_without_default(&mut self, profile: Profile) -> Result<(), ProfileError> {
+        let default = self.default.clone();
+        self.add(profile, false)?;
+        self.default = default;
+        Ok(())
+    }
+
     /// Replaces a profile (found by `previous` name, which may differ when it is renamed).
     pub fn replace(&mut self, previous: &str, profile: Profile) -> Result<(), ProfileError> {
         profile.validate()?;

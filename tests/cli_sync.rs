@@ -337,3 +337,60 @@ async fn duplicates_blocking_a_unique_index_stop_the_sync_before_any_write() {
     handle.stop().await;
     db.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_exit_code_says_whether_a_sync_would_write_anything() {
+    if crate::support::mongodb_uri("cli_diff_exit_code").is_none() {
+        return;
+    }
+    let db = test_db("cli_diff_exit_code")
+        .await
+        .expect("a test database");
+    db.store
+        .replace_all(scenario::seed_report_documents(&FieldMapping::default()))
+        .await
+        .unwrap();
+    let handle = sandbox(SandboxConfig::preset("seed-report").unwrap()).await;
+    let url = handle.base_url.clone();
+
+    let plain = syncdesk(&db, &url, TEST_KEY, &["diff"]);
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "without the flag a diff is not a failure: {}",
+        text(&plain)
+    );
+    let out = syncdesk(&db, &url, TEST_KEY, &["diff", "--exit-code"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the report's world: one missing user and two placeholders a sync would fix: {}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("a sync would write 3 operations (exit 3)"),
+        "{}",
+        text(&out)
+    );
+    let json = syncdesk(&db, &url, TEST_KEY, &["diff", "--json", "--exit-code"]);
+    assert_eq!(json.status.code(), Some(3), "--json keeps the exit code");
+    assert!(
+        String::from_utf8_lossy(&json.stdout)
+            .lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()),
+        "and its output stays JSON lines only"
+    );
+
+    let synced = syncdesk(&db, &url, TEST_KEY, &["sync"]);
+    assert_eq!(synced.status.code(), Some(0), "{}", text(&synced));
+    let after = syncdesk(&db, &url, TEST_KEY, &["diff", "--exit-code"]);
+    assert_eq!(
+        after.status.code(),
+        Some(0),
+        "in sync: the 31 local-only documents are no change a sync makes: {}",
+        text(&after)
+    );
+    assert!(text(&after).contains("a sync would write nothing"));
+    handle.stop().await;
+    db.cleanup().await;
+}

@@ -18,6 +18,9 @@ pub struct DiffArgs {
     /// One JSON object per user and line: {category, key, reasons, clerk, db}.
     #[arg(long)]
     json: bool,
+    /// Exit 3 when a sync would write anything (for cron and CI), 0 when it would write nothing.
+    #[arg(long)]
+    exit_code: bool,
 }
 
 #[derive(Debug, Args)]
@@ -109,11 +112,17 @@ async fn preview(ws: &Workspace, options: &SyncOptions) -> anyhow::Result<Previe
 
 pub async fn diff(args: DiffArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
     let preview = preview(ws, &SyncOptions::default()).await?;
+    // What a sync with every category would write: `--exit-code` reports it.
+    let exit = if args.exit_code && !preview.plan.is_empty() {
+        ExitCode::from(DIFFERENCES)
+    } else {
+        ExitCode::SUCCESS
+    };
     let diff = preview.diff();
     let mut out = std::io::stdout().lock();
     if args.json {
         diff.write_json_lines(&mut out)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit);
     }
     for entry in diff
         .entries
@@ -130,8 +139,24 @@ pub async fn diff(args: DiffArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
         )?;
     }
     writeln!(out, "{}", diff.counts)?;
-    Ok(ExitCode::SUCCESS)
+    if args.exit_code {
+        let planned = preview.plan.ops.len();
+        writeln!(
+            out,
+            "{}",
+            match planned {
+                0 => "a sync would write nothing".to_string(),
+                1 => "a sync would write 1 operation (exit 3)".to_string(),
+                n => format!("a sync would write {n} operations (exit 3)"),
+            }
+        )?;
+    }
+    Ok(exit)
 }
+
+/// `diff --exit-code`'s status when a sync would write something (as `git diff --exit-code`
+/// exits 1; 1 is taken here by errors, 2 by bad usage).
+const DIFFERENCES: u8 = 3;
 
 pub async fn sync(args: SyncArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
     let options = SyncOptions {

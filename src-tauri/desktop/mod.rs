@@ -29,8 +29,9 @@ pub fn run(overrides: Overrides) -> anyhow::Result<()> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state)
         .setup(|app| {
-            if let Some(window) = app.get_webview_window("main") {
-                rendering::apply(&window);
+            match app.get_webview_window("main") {
+                Some(window) => rendering::apply(&window),
+                None => tracing::warn!("no main window to draw: tauri.conf.json names it `main`"),
             }
             Ok(())
         })

@@ -376,3 +376,36 @@ fn unticking_the_default_leaves_no_default_for_the_cli_either() {
         "a profile added later does not become the default chosen away on purpose: {list}"
     );
 }
+
+#[test]
+fn a_first_profile_saved_unticked_is_in_use_but_no_default_and_nothing_brings_one_back() {
+    let app = MockApp::new(Overrides::default(), "syncdesk-test-unused");
+    let mut dev = app.ok("get_settings", json!({}));
+    dev["name"] = json!("dev");
+    app.ok(
+        "save_profile",
+        json!({"profile": dev, "makeDefault": false}),
+    );
+    let list = app.ok("list_profiles", json!({}));
+    assert_eq!(
+        (&list["profiles"][0]["default"], &list["active"]),
+        (&json!(false), &json!("dev")),
+        "unticked on the first profile: no default, and the profile just saved is in use: {list}"
+    );
+
+    app.ok("choose_profile", json!({"name": null}));
+    assert_eq!(
+        app.err_code(
+            "set_secret",
+            json!({"name": "clerk_secret_key", "value": "sk_test_Abc123def456ghi789"})
+        ),
+        "not_configured",
+        "with profiles but none in use, a secret is not quietly given to a new `default` profile"
+    );
+    let list = app.ok("list_profiles", json!({}));
+    assert_eq!(
+        list["profiles"].as_array().unwrap().len(),
+        1,
+        "no profile was added behind the person's back: {list}"
+    );
+}

@@ -50,6 +50,8 @@ impl AppState {
                     }
                     all.replace(previous, profile)?;
                 }
+                // The first profile becomes the default unless its box was unticked.
+                None if make_default == Some(false) => all.add_without_default(profile)?,
                 None => all.add(profile, make_default == Some(true))?,
             }
             match make_default {
@@ -75,11 +77,13 @@ impl AppState {
             });
         }
         saved?;
-        if let (Some(previous), Ok(mut chosen)) = (previous, self.chosen.lock())
-            && (chosen.as_deref() == Some(previous) || (unset_default && chosen.is_none()))
-        {
-            // Renamed, or no longer the default this window followed: it stays in use here.
-            *chosen = Some(name);
+        if let Ok(mut chosen) = self.chosen.lock() {
+            let renamed = previous.is_some() && chosen.as_deref() == previous;
+            // Renamed, or saved as no default while this window followed none: in use here.
+            let not_default = (unset_default || make_default == Some(false)) && chosen.is_none();
+            if renamed || not_default {
+                *chosen = Some(name);
+            }
         }
         self.forget().await;
         Ok(left_behind)
@@ -89,6 +93,7 @@ impl AppState {
     /// it is now, so a change the CLI made to the others meanwhile is kept.
     pub async fn save_settings(&self, settings: Profile) -> Result<(), CommandError> {
         let Some(active) = self.active_name()? else {
+            self.none_chosen()?;
             return self
                 .save_profile(None, None, settings, Some(true))
                 .await
@@ -136,6 +141,22 @@ impl AppState {
         })
     }
 
+    /// With no profile in use, a first one is made only when there are none: profiles without
+    /// a default (unticked on purpose) mean the person chooses one.
+    fn none_chosen(&self) -> Result<(), CommandError> {
+        let all = self.profiles()?;
+        if all.profiles.is_empty() {
+            return Ok(());
+        }
+        Err(CommandError::new(
+            Code::NotConfigured,
+            format!(
+                "No profile is in use (none is the default): choose one of {} in the profile switcher first.",
+                all.names()
+            ),
+        ))
+    }
+
     /// The profile a secret goes to: the one named, else the one in use; the first secret set
     /// with no profile at all creates the profile `default`.
     async fn secret_profile(&self, profile: Option<String>) -> Result<String, CommandError> {
@@ -146,6 +167,7 @@ impl AppState {
         if let Some(name) = self.active_name()? {
             return Ok(name);
         }
+        self.none_chosen()?;
         let fresh = Profile::new("default", Environment::Development);
         self.save_profile(None, None, fresh, Some(true)).await?;
         Ok("default".into())

@@ -242,6 +242,9 @@ async function save() {
     view.profiles = list.profiles;
     view.active = list.active;
     view.loaded = await getProfile(profile.name);
+    // The box as saved: the next change of it is measured from here.
+    byId('profile-default').checked = Boolean(view.profiles.find((p) => p.name === profile.name)?.default);
+    view.loadedDefault = byId('profile-default').checked;
     view.dirty = false;
     byId('profile-heading').textContent = `Profile ${profile.name}`;
     show(byId('profile-remove'), true);
