@@ -7,6 +7,7 @@
 pub mod clerk;
 pub mod cli;
 pub mod diff;
+pub mod doctor;
 pub mod keychain;
 pub mod mongo;
 pub mod profile;

@@ -49,6 +49,9 @@ mod crash;
 // The webhook listener over HTTP: verify, apply, refuse, forward.
 mod webhook;
 
+// `doctor` against the project's listener and against receivers broken in each known way.
+mod doctor;
+
 // A deletion in Clerk is final, even when it races a create.
 mod deletions;
 

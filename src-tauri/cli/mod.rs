@@ -7,6 +7,7 @@
 
 mod clerk;
 mod db;
+mod doctor;
 mod profile;
 mod progress;
 mod sandbox;
@@ -73,6 +74,8 @@ enum Command {
     Listen(webhook::ListenArgs),
     /// Send a correctly signed user.created/updated/deleted event to a URL.
     SendEvent(webhook::SendEventArgs),
+    /// Check your own backend's webhook route end to end, in seven steps, each with its fix.
+    Doctor(doctor::DoctorArgs),
 }
 
 impl Cli {
@@ -146,6 +149,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::CreateUser(args) => sync::create(args, &ws().await?).await,
         Command::Listen(args) => webhook::listen(args, &ws().await?).await,
         Command::SendEvent(args) => webhook::send(args, &ws().await?).await,
+        Command::Doctor(args) => doctor::run(args, &ws().await?).await,
     }
 }
 

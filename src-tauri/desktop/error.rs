@@ -138,6 +138,7 @@ impl From<WorkspaceError> for CommandError {
                 Self::new(Code::InvalidInput, err.to_string())
             }
             WorkspaceError::Manual(_) => Self::new(Code::Server, err.to_string()),
+            WorkspaceError::Doctor(_) => Self::new(Code::InvalidInput, err.to_string()),
             WorkspaceError::Clerk(_) | WorkspaceError::Snapshot(_) => {
                 Self::new(Code::Server, err.to_string())
             }

@@ -98,6 +98,17 @@ impl SigningSecret {
         format!("whsec_{}", STANDARD.encode(key))
     }
 
+    /// The secret as a receiver that never decodes it would key its HMAC: with the `whsec_…`
+    /// text, or the base64 after `whsec_`. The doctor signs with these to recognise that mistake.
+    pub fn as_text_keys(&self) -> [SigningSecret; 2] {
+        let text = Self::encode(self.0.expose());
+        let bare = text.trim_start_matches("whsec_").as_bytes().to_vec();
+        [
+            Self(Sensitive::new(text.into_bytes())),
+            Self(Sensitive::new(bare)),
+        ]
+    }
+
     /// `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`.
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
         format!(

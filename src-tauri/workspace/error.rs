@@ -50,6 +50,8 @@ pub enum WorkspaceError {
     Snapshot(#[from] crate::sync::snapshot::SnapshotError),
     #[error(transparent)]
     Manual(#[from] crate::sync::manual::ManualError),
+    #[error(transparent)]
+    Doctor(#[from] crate::doctor::DoctorError),
 }
 
 fn missing_secret(secret: SecretName, profile: Option<&str>) -> String {
