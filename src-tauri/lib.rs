@@ -19,6 +19,7 @@ pub mod settings;
 pub mod sync;
 pub mod table;
 pub mod user;
+pub mod watch;
 pub mod webhook;
 pub mod workspace;
 

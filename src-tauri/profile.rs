@@ -93,6 +93,9 @@ pub struct Profile {
     pub listener: ListenerSettings,
     /// The developer's own backend route the listener relays verified events to.
     pub forward_url: Option<String>,
+    /// The window re-reads both sides this often (minutes) and notifies of users newly
+    /// missing or orphaned; `None`: off.
+    pub watch_minutes: Option<u32>,
 }
 
 impl Default for Profile {
@@ -112,6 +115,7 @@ impl Profile {
             mapping: FieldMapping::default(),
             listener: ListenerSettings::default(),
             forward_url: None,
+            watch_minutes: None,
         }
     }
 
@@ -133,6 +137,16 @@ impl Profile {
         check_http_url(&self.clerk_api_url).map_err(|r| bad("clerk API URL", r))?;
         if let Some(url) = &self.forward_url {
             check_http_url(url).map_err(|r| bad("forward URL", r))?;
+        }
+        if let Some(minutes) = self.watch_minutes
+            && !(1..=1440).contains(&minutes)
+        {
+            return Err(bad(
+                "watch",
+                format!(
+                    "every {minutes} minutes: give 1 to 1440 minutes, or leave it empty for off"
+                ),
+            ));
         }
         if self.database.trim() != self.database || self.database.contains(['/', '.', ' ', '$']) {
             return Err(bad(
@@ -307,6 +321,26 @@ fn check_http_url(url: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_watch_is_off_by_default_and_takes_whole_minutes_up_to_a_day() {
+        let mut profile = Profile::new("dev", Environment::Development);
+        assert_eq!(profile.watch_minutes, None, "off until someone turns it on");
+        for ok in [1, 15, 1440] {
+            profile.watch_minutes = Some(ok);
+            assert!(profile.validate().is_ok(), "{ok} minutes");
+        }
+        for bad in [0, 1441] {
+            profile.watch_minutes = Some(bad);
+            let err = profile.validate().unwrap_err().to_string();
+            assert!(err.contains("1 to 1440 minutes"), "{bad}: {err}");
+        }
+        let old: Profile = serde_json::from_str(r#"{"name": "old"}"#).unwrap();
+        assert_eq!(
+            old.watch_minutes, None,
+            "a profile saved before the watch existed reads as off"
+        );
+    }
 
     #[test]
     fn the_key_prefix_says_which_kind_of_instance() {

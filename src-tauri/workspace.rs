@@ -9,6 +9,8 @@
 
 pub mod check;
 mod error;
+pub mod listening;
+pub mod live;
 mod overrides;
 pub mod sync;
 

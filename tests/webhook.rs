@@ -366,3 +366,70 @@ async fn a_deletion_older_than_the_stored_update_still_deactivates() {
     listener.stop().await;
     db.cleanup().await;
 }
+
+/// Live updates: the last read, patched with what applied events and the database now say,
+/// diffs as a fresh read would, without reading Clerk again.
+#[tokio::test]
+async fn a_read_patched_with_applied_events_diffs_as_a_fresh_read() {
+    use syncdesk::diff::{Category, diff_users};
+    use syncdesk::sync::snapshot::Snapshot;
+    use syncdesk::webhook::event::{self, ClerkEvent};
+    use syncdesk::workspace::live::refreshed;
+
+    let Some(db) = test_db("listener_live_patch").await else {
+        return;
+    };
+    db.store.ensure_indexes().await.unwrap();
+    let listener = Listener::start(config(None), Some(db.store.clone()))
+        .await
+        .unwrap();
+    let ada = user(now() * 1000, "john.doe@example.com");
+    let ada_user = match event::parse(
+        envelope(EventKind::Created, &ada, now() * 1000)
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap()
+    {
+        ClerkEvent::UserChanged { user, .. } => user,
+        other => panic!("a user.created event, not {other:?}"),
+    };
+    // The last read: the user is in Clerk, not in the database (the seed report's case).
+    let before = Snapshot::of(vec![ada_user], Vec::new(), &db.store.location(), false);
+    let category = |snapshot: &Snapshot| {
+        diff_users(&snapshot.clerk, &snapshot.db, &snapshot.context()).entries[0].category
+    };
+    assert_eq!(category(&before), Category::Missing);
+
+    let created = envelope(EventKind::Created, &ada, now() * 1000);
+    let (status, _) = deliver(&listener.url(), &created, None, now()).await;
+    assert_eq!(status, 200);
+    let applied = listener.log().snapshot();
+    let body = &applied[0].request.as_ref().unwrap().body;
+    assert_eq!(applied[0].seq, 1, "the log numbers its records");
+    let events = vec![event::parse(body.as_bytes()).unwrap()];
+    let after = refreshed(&before, &events, &db.store).await.unwrap();
+    assert_eq!(
+        category(&after),
+        Category::InSync,
+        "the document the event wrote is read back: the missing user is in sync now"
+    );
+
+    let deleted = envelope(EventKind::Deleted, &ada, now() * 1000 + 1);
+    let (status, _) = deliver(&listener.url(), &deleted, None, now()).await;
+    assert_eq!(status, 200);
+    let events = vec![event::parse(deleted.to_string().as_bytes()).unwrap()];
+    let gone = refreshed(&after, &events, &db.store).await.unwrap();
+    assert!(
+        gone.clerk.is_empty(),
+        "a deleted user leaves the Clerk side"
+    );
+    assert_eq!(
+        category(&gone),
+        Category::Orphaned,
+        "and its deactivated document is an orphan, as a fresh read would say"
+    );
+    assert_eq!(gone.db.len(), 1, "the document is replaced, never doubled");
+    listener.stop().await;
+    db.cleanup().await;
+}

@@ -32,6 +32,10 @@ mod cancel;
 mod row_fix;
 // The window as drawn by default on a machine without a GPU, typed into with real key presses.
 mod rendering;
+// The Webhooks view: the listener, its log, live updates of the Users view, the doctor.
+mod webhooks;
+// The watch: a check every few seconds, one notification for a new sign-up.
+mod watch;
 
 const ROWS: &str = "#users-rows tr[data-testid='user-row']";
 

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::user::DbUser;
-use crate::webhook::listener::{DEFAULT_BODY_LIMIT, Listener, ListenerConfig};
-use crate::webhook::send::{EventKind, Source, send_event};
+use crate::webhook::listener::DEFAULT_BODY_LIMIT;
+use crate::webhook::send::EventKind;
 use crate::workspace::Workspace;
+use crate::workspace::listening::{EventFrom, ListenOptions};
 
 #[derive(Debug, Args)]
 pub struct ListenArgs {
@@ -58,34 +58,28 @@ pub struct SendEventArgs {
 }
 
 pub async fn listen(args: ListenArgs, ws: &Workspace) -> anyhow::Result<ExitCode> {
-    let secret = ws.signing_secret()?;
-    let store = if args.no_apply {
-        None
-    } else {
+    if !args.no_apply {
         super::confirm_write(ws, args.yes, "the listener applies events")?;
-        let store = ws
-            .user_store()
-            .await
-            .context("the listener applies events to the database (or pass --no-apply)")?;
-        // Checked now, not on the first event: a missing index would answer every event 503.
-        store
-            .require_indexes()
-            .await
-            .context("the listener applies events to the database (or pass --no-apply)")?;
-        Some(store)
-    };
-    let saved = ws.listener();
-    let config = ListenerConfig {
-        port: args.port.unwrap_or(saved.port),
-        path: args.path.unwrap_or(saved.path),
-        secret,
-        forward: args
-            .forward
-            .or_else(|| ws.forward_url().map(str::to_string)),
+    }
+    let options = ListenOptions {
+        port: args.port,
+        path: args.path,
+        forward: args.forward,
+        apply: !args.no_apply,
         body_limit: args.max_body,
     };
-    let forward = config.forward.clone();
-    let listener = Listener::start(config, store.clone()).await?;
+    let forward = options
+        .forward
+        .clone()
+        .or_else(|| ws.forward_url().map(str::to_string));
+    let apply = options.apply;
+    let (listener, store) = ws.listen(options).await.with_context(|| {
+        if apply {
+            "the listener applies events to the database (or pass --no-apply)"
+        } else {
+            "the listener could not start"
+        }
+    })?;
     let mut feed = listener.log().subscribe();
     {
         let mut out = std::io::stdout().lock();
@@ -121,18 +115,14 @@ pub async fn send(args: SendEventArgs, ws: &Workspace) -> anyhow::Result<ExitCod
         args.yes,
         "an event signed with its webhook secret (the receiver applies it as real)",
     )?;
-    let secret = ws.signing_secret()?;
     let kind = EventKind::parse(&args.event_type).context("unknown event type")?;
-    let source = match (args.data, args.clerk_user, args.db_user) {
-        (Some(path), _, _) => Source::File(path),
-        (None, Some(id), _) => Source::Clerk {
-            id,
-            client: ws.clerk_client()?,
-        },
-        (None, None, Some(key)) => Source::Database(Box::new(db_user(&key, ws).await?)),
-        (None, None, None) => Source::Example,
+    let from = match (args.data, args.clerk_user, args.db_user) {
+        (Some(path), _, _) => EventFrom::File(path),
+        (None, Some(id), _) => EventFrom::ClerkUser(id),
+        (None, None, Some(key)) => EventFrom::DbUser(key),
+        (None, None, None) => EventFrom::Example,
     };
-    let report = send_event(&args.to, &secret, kind, source).await?;
+    let report = ws.send_test_event(&args.to, kind, from).await?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -149,30 +139,4 @@ pub async fn send(args: SendEventArgs, ws: &Workspace) -> anyhow::Result<ExitCod
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The one document with this Clerk id (`user_…`) or email (any case).
-async fn db_user(key: &str, ws: &Workspace) -> anyhow::Result<DbUser> {
-    let store = ws.user_store().await?;
-    let key = key.trim();
-    let mut found = if key.starts_with("user_") {
-        store.find_by(&store.mapping().clerk_id, key).await?
-    } else {
-        store.find_by_email(key).await?
-    };
-    match found.len() {
-        0 => bail!(
-            "no document in {} has the Clerk id or email `{key}`",
-            store.location()
-        ),
-        1 => Ok(found.remove(0)),
-        n => bail!(
-            "{n} documents have `{key}` ({}): pass the Clerk id of the one you mean",
-            found
-                .iter()
-                .map(|d| d.doc_id.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }

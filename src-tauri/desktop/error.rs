@@ -138,7 +138,14 @@ impl From<WorkspaceError> for CommandError {
                 Self::new(Code::InvalidInput, err.to_string())
             }
             WorkspaceError::Manual(_) => Self::new(Code::Server, err.to_string()),
-            WorkspaceError::Doctor(_) => Self::new(Code::InvalidInput, err.to_string()),
+            WorkspaceError::Doctor(_)
+            | WorkspaceError::NoSuchDocument { .. }
+            | WorkspaceError::SeveralDocuments { .. } => {
+                Self::new(Code::InvalidInput, err.to_string())
+            }
+            WorkspaceError::Listen(_) | WorkspaceError::Send(_) => {
+                Self::new(Code::Server, err.to_string())
+            }
             WorkspaceError::Clerk(_) | WorkspaceError::Snapshot(_) => {
                 Self::new(Code::Server, err.to_string())
             }

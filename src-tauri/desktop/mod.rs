@@ -27,6 +27,7 @@ pub fn run(overrides: Overrides) -> anyhow::Result<()> {
     let state = AppState::new(file, keychain, overrides);
     builder(Builder::default())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
             match app.get_webview_window("main") {
@@ -71,5 +72,13 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::secrets::set_secret,
         commands::secrets::clear_secret,
         commands::secrets::secret_status,
+        commands::webhooks::listener_status,
+        commands::webhooks::start_listener,
+        commands::webhooks::stop_listener,
+        commands::webhooks::delivery_detail,
+        commands::webhooks::send_test_event,
+        commands::webhooks::check_backend,
+        commands::watch::watch_settings,
+        commands::watch::watch_check,
     ])
 }

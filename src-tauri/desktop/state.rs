@@ -29,6 +29,8 @@ use crate::review::Subject;
 
 // Saving, renaming and removing profiles, and setting their secrets.
 mod editing;
+// The window's webhook listener and the live updates of the table.
+pub mod listening;
 
 /// What the UI may know about the overrides: the database name, and whether a URI is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,6 +66,10 @@ pub struct AppState {
     /// Users left out of syncs from their row (this session, this profile): a review starts
     /// with their operations left out.
     left_out: SyncMutex<Vec<Subject>>,
+    /// The webhook listener the Webhooks view started, if it runs.
+    pub listening: listening::Listening,
+    /// The events it applied to the table, for reads that overlapped them.
+    applied: SyncMutex<listening::Applied>,
 }
 
 impl AppState {
@@ -78,6 +84,8 @@ impl AppState {
             review: ReviewSlot::default(),
             table: SyncMutex::new(None),
             left_out: SyncMutex::new(Vec::new()),
+            listening: listening::Listening::default(),
+            applied: SyncMutex::new(listening::Applied::default()),
         }
     }
 
@@ -86,6 +94,18 @@ impl AppState {
         if let Ok(mut slot) = self.table.lock() {
             *slot = Some(Arc::new(table));
         }
+    }
+
+    /// Puts `new` in place of `old`, unless another table replaced `old` meanwhile.
+    pub fn replace_table(&self, old: &Arc<TableView>, new: TableView) -> bool {
+        let Ok(mut slot) = self.table.lock() else {
+            return false;
+        };
+        if !slot.as_ref().is_some_and(|t| Arc::ptr_eq(t, old)) {
+            return false;
+        }
+        *slot = Some(Arc::new(new));
+        true
     }
 
     /// The last read's table; an error that says to read first when there is none.
@@ -102,9 +122,10 @@ impl AppState {
             })
     }
 
-    /// Forgets the reviewed preview, the table and the users left out of syncs: the profile,
-    /// its settings or its secrets changed.
+    /// Forgets the reviewed preview, the table and the users left out of syncs, and stops the
+    /// listener: the profile, its settings or its secrets changed.
     async fn forget(&self) {
+        self.listening.stop().await;
         if let Ok(mut all) = self.left_out.lock() {
             all.clear();
         }

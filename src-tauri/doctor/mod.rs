@@ -139,6 +139,10 @@ pub enum DoctorError {
         "the backend URL must be http:// or https:// with a host, like http://localhost:3000/api/webhooks/clerk (got `{0}`)"
     )]
     BadUrl(String),
+    #[error(
+        "the backend URL holds a user name or password: leave them out (a webhook route is authenticated by its Svix signature, and the URL would be shown in the report)"
+    )]
+    Credentials,
     #[error("cannot prepare the requests: {0}")]
     Client(String),
 }
@@ -183,6 +187,9 @@ pub async fn run(
 ) -> Result<DoctorReport, DoctorError> {
     let url = reqwest::Url::parse(&config.backend)
         .map_err(|_| DoctorError::BadUrl(config.backend.clone()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(DoctorError::Credentials);
+    }
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(DoctorError::BadUrl(config.backend.clone()));
     }

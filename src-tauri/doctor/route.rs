@@ -56,6 +56,7 @@ pub async fn answers(run: &Run<'_>) -> StepReport {
                 };
                 StepReport::failed(step, format!("{seen} (redirect to {target})"), fix)
             }
+            401 | 403 | 404 if *asks_for_auth => StepReport::failed(step, format!("{seen} (asking for credentials)"), AUTH_FIX),
             404 => StepReport::failed(
                 step,
                 seen,
@@ -66,8 +67,6 @@ pub async fn answers(run: &Run<'_>) -> StepReport {
                 seen,
                 "the route does not take POST: webhooks are always POSTed (Next.js: export async function POST; Express: app.post)",
             ),
-            403 => StepReport::failed(step, seen, AUTH_FIX),
-            401 if *asks_for_auth => StepReport::failed(step, format!("{seen} (asking for credentials)"), AUTH_FIX),
             500..=599 => StepReport::new(
                 step,
                 Verdict::Warning,

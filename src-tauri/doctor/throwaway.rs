@@ -95,8 +95,12 @@ impl Throwaway {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layout {
-    /// As Clerk sends it: no spaces.
+    /// No spaces, and every `/` escaped as `\/`: valid JSON for the same value, which no
+    /// serialiser writes back, so a receiver that re-serialises before verifying is caught
+    /// even when it re-serialises compactly.
     Compact,
+    /// Compact as serialisers write it (`JSON.stringify(body)`, `serde_json::to_vec`).
+    Reserialised,
     /// Indented by two spaces (`JSON.stringify(body, null, 2)`, `serde_json::to_string_pretty`).
     Indented,
     /// Python's `json.dumps` default: `", "` and `": "`.
@@ -106,7 +110,19 @@ pub enum Layout {
 impl Layout {
     pub fn bytes(self, value: &Value) -> Vec<u8> {
         match self {
-            Self::Compact => serde_json::to_vec(value).unwrap_or_default(),
+            Self::Compact => {
+                let plain = serde_json::to_vec(value).unwrap_or_default();
+                let mut out = Vec::with_capacity(plain.len() + 64);
+                for byte in plain {
+                    // `/` only ever appears inside strings in JSON, where `\/` means the same.
+                    if byte == b'/' {
+                        out.push(b'\\');
+                    }
+                    out.push(byte);
+                }
+                out
+            }
+            Self::Reserialised => serde_json::to_vec(value).unwrap_or_default(),
             Self::Indented => serde_json::to_vec_pretty(value).unwrap_or_default(),
             Self::Spaced => {
                 let mut out = Vec::new();
@@ -119,7 +135,8 @@ impl Layout {
 
     pub fn label(self) -> &'static str {
         match self {
-            Self::Compact => "compact",
+            Self::Compact => "compact, slashes escaped",
+            Self::Reserialised => "compact as a serialiser writes it (like JSON.stringify(body))",
             Self::Indented => "indented (like JSON.stringify(body, null, 2))",
             Self::Spaced => "spaced (like Python's json.dumps)",
         }
@@ -211,12 +228,27 @@ mod tests {
     #[test]
     fn each_layout_is_the_same_json_in_other_bytes() {
         let value = Throwaway::new("abcdefghijkl").event(EventKind::Created, 0);
-        let layouts = [Layout::Compact, Layout::Indented, Layout::Spaced].map(|l| l.bytes(&value));
+        let layouts = [
+            Layout::Compact,
+            Layout::Reserialised,
+            Layout::Indented,
+            Layout::Spaced,
+        ]
+        .map(|l| l.bytes(&value));
         for bytes in &layouts {
             assert_eq!(serde_json::from_slice::<Value>(bytes).unwrap(), value);
         }
-        assert!(layouts[0] != layouts[1] && layouts[1] != layouts[2] && layouts[0] != layouts[2]);
-        let spaced = String::from_utf8(layouts[2].clone()).unwrap();
+        let distinct: std::collections::BTreeSet<&Vec<u8>> = layouts.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            4,
+            "four different byte strings of one value"
+        );
+        assert!(
+            String::from_utf8_lossy(&layouts[0]).contains(r"https:\/\/img.clerk.com"),
+            "the sent body escapes its slashes"
+        );
+        let spaced = String::from_utf8(layouts[3].clone()).unwrap();
         assert!(
             spaced.contains("\": ") && spaced.contains(", \""),
             "{spaced}"

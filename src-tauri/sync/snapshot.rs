@@ -31,6 +31,7 @@ impl From<crate::mongo::Error> for SnapshotError {
 }
 
 /// Both user lists and how they were obtained.
+#[derive(Clone)]
 pub struct Snapshot {
     pub clerk: Vec<ClerkUser>,
     pub db: Vec<DbUser>,

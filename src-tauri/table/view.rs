@@ -76,6 +76,37 @@ impl TableView {
         }
     }
 
+    /// The users this read found missing (Clerk ids) and orphaned (document ids), for the watch.
+    pub fn watched(&self) -> crate::watch::Watched {
+        let mut watched = crate::watch::Watched::default();
+        for row in &self.table.rows {
+            match row.category {
+                crate::diff::Category::Missing => {
+                    if let Some(user) = row.clerk.and_then(|i| self.snapshot.clerk.get(i as usize))
+                    {
+                        watched.missing.insert(user.id.clone());
+                    }
+                }
+                crate::diff::Category::Orphaned => {
+                    if let Some(doc) = row.db.and_then(|i| self.snapshot.db.get(i as usize)) {
+                        watched.orphaned.insert(doc.doc_id.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        watched
+    }
+
+    /// The snapshot the table was built from.
+    pub fn snapshot(&self) -> &Arc<Snapshot> {
+        &self.snapshot
+    }
+
+    pub fn read_at_ms(&self) -> i64 {
+        self.read_at_ms
+    }
+
     pub fn summary(&self) -> TableSummary {
         TableSummary {
             counts: self.table.counts(),

@@ -167,6 +167,7 @@ async fn receive(
 ) -> Response {
     let started = Instant::now();
     let mut record = Delivery {
+        seq: 0,
         at_ms: now_ms(),
         message_id: headers
             .get("svix-id")
@@ -179,6 +180,8 @@ async fn receive(
         status: 0,
         latency_ms: 0.0,
         forwarded: None,
+        request: None,
+        event: None,
     };
     let (status, message) = handle(&shared, &method, &headers, body, &mut record).await;
     record.status = status.as_u16();
@@ -223,6 +226,9 @@ async fn handle(
             format!("the body is over {limit} bytes"),
         );
     };
+    record.request = Some(std::sync::Arc::new(super::log::Request::new(
+        headers, &body,
+    )));
     let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let verified = SignedHeaders::from_lookup(lookup)
         .and_then(|signed| shared.config.secret.verify(&signed, &body, now_ms() / 1000));
@@ -247,6 +253,7 @@ async fn handle(
         }
     };
     record.event_type = Some(event.event_type().to_string());
+    record.event = Some(std::sync::Arc::new(event.clone()));
     let Some(batcher) = &shared.batcher else {
         record.outcome = DeliveryOutcome::NotApplied;
         let status = record

@@ -4,7 +4,7 @@
 //! window's live event log.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -12,11 +12,13 @@ use tokio::sync::broadcast;
 use super::verdict::{DeliveryOutcome, Verification};
 
 /// How many deliveries the log keeps.
-pub const CAPACITY: usize = 500;
+pub const CAPACITY: usize = 1_000;
 
 /// One delivery, as shown in the event log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Delivery {
+    /// Its number in this listener's log, from 1 (set when logged).
+    pub seq: u64,
     /// When it arrived, Unix ms.
     pub at_ms: i64,
     /// The message id (`svix-id`), when the header was there.
@@ -32,6 +34,59 @@ pub struct Delivery {
     pub latency_ms: f64,
     /// The developer's backend's answer, in forward mode.
     pub forwarded: Option<Forwarded>,
+    /// The request as received, for the window's detail (never serialised with the record).
+    #[serde(skip)]
+    pub request: Option<Arc<Request>>,
+    /// The event, when the body verified and parsed (for the window's live updates).
+    #[serde(skip)]
+    pub event: Option<Arc<super::event::ClerkEvent>>,
+}
+
+/// A request's headers and body, as the event log's detail shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    /// Every header, in the order received; credentials masked (`authorization`, `cookie`, and
+    /// any value shaped like a secret: `whsec_…`, `sk_…`, a MongoDB URI).
+    pub headers: Vec<(String, String)>,
+    /// The body as text (cut at `BODY_KEPT` bytes).
+    pub body: String,
+}
+
+/// How much of a body the log keeps.
+pub const BODY_KEPT: usize = 64 * 1024;
+
+impl Request {
+    pub fn new(headers: &axum::http::HeaderMap, body: &[u8]) -> Self {
+        let headers = headers
+            .iter()
+            .map(|(name, value)| {
+                let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                let credential = matches!(
+                    name.as_str(),
+                    "authorization" | "cookie" | "proxy-authorization"
+                ) || [
+                    "whsec_",
+                    "sk_live_",
+                    "sk_test_",
+                    "mongodb://",
+                    "mongodb+srv://",
+                ]
+                .iter()
+                .any(|shape| text.contains(shape));
+                let shown = if credential {
+                    "(masked)".to_string()
+                } else {
+                    text
+                };
+                (name.as_str().to_string(), shown)
+            })
+            .collect();
+        let kept = &body[..body.len().min(BODY_KEPT)];
+        Self {
+            headers,
+            body: String::from_utf8_lossy(kept).into_owned(),
+        }
+    }
 }
 
 /// What the forward target answered.
@@ -47,6 +102,7 @@ pub struct Forwarded {
 /// The in-memory log with a live feed.
 pub struct DeliveryLog {
     records: Mutex<VecDeque<Delivery>>,
+    next: std::sync::atomic::AtomicU64,
     feed: broadcast::Sender<Delivery>,
 }
 
@@ -54,14 +110,16 @@ impl Default for DeliveryLog {
     fn default() -> Self {
         Self {
             records: Mutex::new(VecDeque::with_capacity(CAPACITY)),
+            next: std::sync::atomic::AtomicU64::new(1),
             feed: broadcast::channel(CAPACITY).0,
         }
     }
 }
 
 impl DeliveryLog {
-    pub fn push(&self, delivery: Delivery) {
+    pub fn push(&self, mut delivery: Delivery) {
         if let Ok(mut records) = self.records.lock() {
+            delivery.seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if records.len() == CAPACITY {
                 records.pop_front();
             }
@@ -77,6 +135,12 @@ impl DeliveryLog {
             .lock()
             .map(|r| r.iter().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// Record `seq`, while it is still kept.
+    pub fn get(&self, seq: u64) -> Option<Delivery> {
+        let records = self.records.lock().ok()?;
+        records.iter().find(|d| d.seq == seq).cloned()
     }
 
     /// Records as they arrive from now on.

@@ -52,7 +52,7 @@ pub enum Source {
 }
 
 /// What the receiver answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SendReport {
     pub message_id: String,
     pub status: u16,

@@ -52,6 +52,14 @@ pub enum WorkspaceError {
     Manual(#[from] crate::sync::manual::ManualError),
     #[error(transparent)]
     Doctor(#[from] crate::doctor::DoctorError),
+    #[error(transparent)]
+    Listen(#[from] crate::webhook::listener::ListenError),
+    #[error(transparent)]
+    Send(#[from] crate::webhook::send::SendError),
+    #[error("no document in {location} has the Clerk id or email `{key}`")]
+    NoSuchDocument { key: String, location: String },
+    #[error("several documents have `{key}` ({ids}): give the Clerk id of the one you mean")]
+    SeveralDocuments { key: String, ids: String },
 }
 
 fn missing_secret(secret: SecretName, profile: Option<&str>) -> String {

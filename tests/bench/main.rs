@@ -21,6 +21,8 @@ mod diff;
 mod table;
 // The same in the real window: first paint, keystrokes, a jump, peak memory.
 mod window;
+// Live updates in the real window: a signed POST to the listener until the row is repainted.
+mod window_live;
 
 /// A fresh, indexed users collection in database `name` (dropped first).
 pub async fn fresh_store(uri: &str, name: &str) -> syncdesk::mongo::UserStore {
@@ -52,6 +54,7 @@ const BENCHES: &[(&str, Bench)] = &[
     ("table", table::run),
     ("webhook", webhook::run),
     ("window", window::run),
+    ("window_live", window_live::run),
 ];
 
 fn main() -> ExitCode {

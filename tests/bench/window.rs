@@ -125,7 +125,8 @@ fn group(n: usize) -> String {
     out
 }
 
-async fn measure(app: &Path, uri: &str, users: usize, compositing: &'static str) -> Figures {
+/// `syncdesk sandbox` with `users` generated users; the process and its base URL.
+pub fn sandbox(users: usize) -> (Child, String) {
     let mut sandbox = Command::new(env!("CARGO_BIN_EXE_syncdesk"))
         .args(["sandbox", "--users", &users.to_string()])
         .stdout(Stdio::piped())
@@ -136,7 +137,11 @@ async fn measure(app: &Path, uri: &str, users: usize, compositing: &'static str)
     BufReader::new(sandbox.stdout.take().unwrap())
         .read_line(&mut url)
         .unwrap();
-    let url = url.trim().to_string();
+    (sandbox, url.trim().to_string())
+}
+
+async fn measure(app: &Path, uri: &str, users: usize, compositing: &'static str) -> Figures {
+    let (mut sandbox, url) = sandbox(users);
     // An empty users collection (with its indexes): every Clerk user is missing.
     let database = "bench_window";
     let store = crate::fresh_store(uri, database).await;
@@ -182,7 +187,7 @@ async fn measure(app: &Path, uri: &str, users: usize, compositing: &'static str)
 }
 
 /// Waits for the table to count `users` rows (the read and the diff done).
-async fn wait_count(client: &Client, users: usize, within: Duration) {
+pub async fn wait_count(client: &Client, users: usize, within: Duration) {
     let want = users.to_string();
     let deadline = Instant::now() + within;
     loop {
@@ -364,13 +369,13 @@ fn peaks(root: u32) -> (u64, u64) {
 }
 
 /// tauri-driver on free ports, stopped with SIGTERM (which stops WebKitWebDriver too).
-struct Driver {
+pub struct Driver {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Driver {
-    fn spawn(data: &Path, env: &[(&str, &str)]) -> Self {
+    pub fn spawn(data: &Path, env: &[(&str, &str)]) -> Self {
         let (port, native) = (free_port(), free_port());
         let child = Command::new("tauri-driver")
             .args([
@@ -400,7 +405,7 @@ impl Driver {
         Self { child, port }
     }
 
-    fn stop(&mut self) {
+    pub fn stop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -408,7 +413,7 @@ impl Driver {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -416,7 +421,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn connect(port: u16, app: &Path) -> Client {
+pub async fn connect(port: u16, app: &Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
     caps.insert("tauri:options".into(), json!({ "application": app }));

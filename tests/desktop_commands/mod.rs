@@ -29,6 +29,7 @@ mod secrets;
 mod settings;
 mod sync;
 mod users;
+mod webhooks;
 
 /// A URI nothing listens on, failing fast.
 pub const DEAD_URI: &str =

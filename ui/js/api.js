@@ -128,3 +128,41 @@ export const lookupEmail = (email) => call('lookup_email', { email });
 
 /** Creates a user by hand: `{clerk_id, created_in_clerk, user_id, doc_id, email, username}`. */
 export const createUser = (input, inClerk, confirmation) => call('create_user', { input, inClerk, confirmation });
+
+/** `{running, url, port, path, apply, location, forward, relays, log}` of the webhook listener. */
+export const listenerStatus = () => call('listener_status');
+
+/**
+ * Starts the listener for the profile in use; `onEvent({kind: 'delivery', delivery} |
+ * {kind: 'table_changed', summary})` hears of each request and of each live table update.
+ */
+export function startListener(port, apply, onEvent) {
+  const Channel = window.__TAURI__?.core?.Channel;
+  if (!Channel) return call('start_listener', { port, apply });
+  const channel = new Channel();
+  channel.onmessage = onEvent;
+  return call('start_listener', { port, apply, onEvent: channel });
+}
+
+export const stopListener = () => call('stop_listener');
+
+/** One delivery with its request: `{…delivery, request: {headers: [[name, value]…], body}}`. */
+export const deliveryDetail = (seq) => call('delivery_detail', { seq });
+
+/** Sends a signed test event; `from` is `{kind: 'example'|'clerk_user'|'db_user'|'file', value}`. */
+export const sendTestEvent = (to, eventType, from) => call('send_test_event', { to, eventType, from });
+
+/** The doctor against `url`: `onStep({step, number, title, verdict, detail, fix})` as each ends. */
+export function checkBackend(url, timeoutSecs, onStep) {
+  const Channel = window.__TAURI__?.core?.Channel;
+  if (!Channel) return call('check_backend', { url, timeoutSecs });
+  const channel = new Channel();
+  channel.onmessage = onStep;
+  return call('check_backend', { url, timeoutSecs, onStep: channel });
+}
+
+/** `{interval_secs}` of the watch (null: off): the profile's setting, or SYNCDESK_WATCH_SECONDS. */
+export const watchSettings = () => call('watch_settings');
+
+/** Reads both sides again: `{summary, newly: {missing, orphaned}, notified}`. */
+export const watchCheck = () => call('watch_check');

@@ -8,9 +8,11 @@ import * as users from './views/users.js';
 import * as settings from './views/settings.js';
 import * as sync from './views/sync.js';
 import * as create from './views/create.js';
+import * as webhooks from './views/webhooks.js';
+import * as watch from './watch.js';
 
 const VIEWS = ['users', 'database', 'sync', 'create', 'webhooks', 'settings'];
-const onShow = { users: diff.activate, database: users.activate, sync: sync.activate, create: create.activate, settings: settings.activate };
+const onShow = { users: diff.activate, database: users.activate, sync: sync.activate, create: create.activate, webhooks: webhooks.activate, settings: settings.activate };
 
 const LAST_VIEW = 'syncdesk.view';
 
@@ -39,18 +41,27 @@ diff.init({
 users.init({ navigate });
 sync.init({ navigate, onApplied: diff.reload, onBusy: diff.setBusy });
 create.init({ onCreated: diff.reload });
+// Events the listener applies update the Users view's table where it is, without a new read.
+webhooks.init({ onTableChanged: diff.live });
 byId('diff-review').addEventListener('click', () => {
   navigate('sync');
   byId('review-start').click();
 });
 settings.init({
   navigate,
-  onProfilesChanged: () => { profileBar.render(); diff.reload(); },
+  onProfilesChanged: () => { profileBar.render(); diff.reload(); watch.restart(); },
 });
 const toggle = byId('privacy-toggle');
 toggle.checked = privacy.isOn();
 toggle.addEventListener('change', () => privacy.set(toggle.checked));
-profileBar.init({ onChange: () => { diff.reload(); if (!byId('view-create').hidden) create.activate(); } });
+profileBar.init({ onChange: () => { diff.reload(); watch.restart(); if (!byId('view-create').hidden) create.activate(); } });
+// The watch: a check's read shows in the Users view; after a notification, focusing the window
+// opens the Users view on the categories that grew.
+watch.init({
+  onChecked: (summary) => diff.live(summary, null, 'checked by the watch'),
+  onOpen: (categories) => { navigate('users'); diff.showCategories(categories); },
+  isBusy: diff.isBusy,
+});
 // Keyboard: Ctrl+R reads again, Ctrl+F searches, Ctrl+1…6 switch views.
 document.addEventListener('keydown', (event) => {
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return;

@@ -302,7 +302,10 @@ fn bench(names: &[String]) -> Result<()> {
     let (uri, _server) = database(&root)?;
     // `window` (alone or among all) drives the release app: built with the window first and
     // copied aside, since the bench build below links a CLI-only `syncdesk` in its place.
-    let window = names.is_empty() || names.iter().any(|n| "window".contains(n.as_str()));
+    let window = names.is_empty()
+        || names
+            .iter()
+            .any(|n| "window".contains(n.as_str()) || n.starts_with("window"));
     let mut cmd = if window {
         let mut build = cargo();
         build

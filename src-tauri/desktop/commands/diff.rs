@@ -23,6 +23,7 @@ pub async fn read_diff(
     on_progress: Channel<Progress>,
 ) -> Result<TableSummary, CommandError> {
     let ws = state.workspace().await?;
+    let mark = state.live_mark();
     let snapshot = ws
         .read(|p| {
             let _ = on_progress.send(p);
@@ -32,7 +33,8 @@ pub async fn read_diff(
     let table = blocking(move || TableView::new(Arc::new(snapshot), read_at)).await?;
     let summary = table.summary();
     state.keep_table(table);
-    Ok(summary)
+    // Events the listener applied while this read ran may be missing from it.
+    Ok(state.catch_up(mark).await.unwrap_or(summary))
 }
 
 /// `limit` rows of the diff as `query` filters and sorts it, from `offset`. On a blocking

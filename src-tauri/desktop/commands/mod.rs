@@ -9,3 +9,5 @@ pub mod secrets;
 pub mod settings;
 pub mod sync;
 pub mod users;
+pub mod watch;
+pub mod webhooks;

@@ -113,6 +113,37 @@ export function reload() {
   read();
 }
 
+/**
+ * The listener applied events: the table in Rust was patched with them. Shows its new counts and
+ * the rows where the list is (a rebuilt table numbers its rows anew, so an open detail closes).
+ */
+export async function live(summary, throughSeq = null, note = 'kept up to date by the listener') {
+  if (!view.summary || view.reading) return;
+  view.summary = summary;
+  if (view.selected !== null) closeDetail();
+  renderSummary();
+  byId('diff-status').textContent += ` · ${note}`;
+  await view.grid.refresh();
+  drawChart(byId('diff-chart'), await missingByDay());
+  // The bench times each event from its POST to the first paint that includes it.
+  if (throughSeq === null) return;
+  if (performance.getEntriesByName('syncdesk:live-painted', 'mark').length >= 1000) performance.clearMarks('syncdesk:live-painted');
+  performance.mark('syncdesk:live-painted', { detail: { seq: throughSeq } });
+}
+
+/** Whether an apply or a read is running (the watch waits). */
+export function isBusy() {
+  return view.busy || view.reading;
+}
+
+/** Shows only `categories` (the watch's notification named them). */
+export function showCategories(categories) {
+  view.query.categories = [...categories];
+  closeDetail();
+  renderChips();
+  if (view.summary) view.grid.reset();
+}
+
 /** While an apply runs, Refresh waits (a read would show a half-applied state). */
 export function setBusy(busy) {
   view.busy = busy;

@@ -67,7 +67,7 @@ export function init(context) {
     if (Object.values(ENV_COLORS).includes(color.value)) color.value = ENV_COLORS[event.target.value];
   });
   byId('profile-name').addEventListener('input', validate);
-  for (const id of ['settings-database', 'profile-clerk-url', 'listener-port', 'profile-forward']) {
+  for (const id of ['settings-database', 'profile-clerk-url', 'listener-port', 'profile-forward', 'profile-watch']) {
     byId(id).addEventListener('input', validate);
   }
 }
@@ -83,7 +83,7 @@ export async function activate() {
     // A new profile starts from every default, not from the profile in use.
     view.template = {
       ...template, name: '', database: '', environment: 'development', color: ENV_COLORS.development,
-      clerkApiUrl: 'https://api.clerk.com/v1', forwardUrl: null, listener: { port: 8787, path: '/api/webhooks/clerk' },
+      clerkApiUrl: 'https://api.clerk.com/v1', forwardUrl: null, watchMinutes: null, listener: { port: 8787, path: '/api/webhooks/clerk' },
     };
     showOverrides(overrides);
     renderList();
@@ -143,6 +143,7 @@ function fill(p) {
   byId('listener-port').value = p.listener?.port ?? '';
   byId('listener-path').value = p.listener?.path ?? '';
   byId('profile-forward').value = p.forwardUrl ?? '';
+  byId('profile-watch').value = p.watchMinutes ?? '';
   for (const [, input] of SECRETS) byId(input).value = '';
 }
 
@@ -152,6 +153,7 @@ function read() {
   const mapping = { ...(base.mapping ?? {}) };
   for (const key of MAPPING) mapping[key] = byId(`map-${key}`).value.trim();
   const forward = byId('profile-forward').value.trim();
+  const watch = byId('profile-watch').value.trim();
   return {
     ...base,
     name: byId('profile-name').value.trim(),
@@ -162,6 +164,7 @@ function read() {
     mapping,
     listener: { port: Number(byId('listener-port').value), path: byId('listener-path').value.trim() || '/api/webhooks/clerk' },
     forwardUrl: forward || null,
+    watchMinutes: watch === '' ? null : Number(watch),
   };
 }
 
@@ -176,6 +179,7 @@ function validate() {
     clerkApiUrl: !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(p.clerkApiUrl) ? 'An http:// or https:// URL, e.g. https://api.clerk.com/v1.' : '',
     port: !(Number.isInteger(p.listener.port) && p.listener.port >= 1 && p.listener.port <= 65535) ? 'A port from 1 to 65535.' : '',
     forward: p.forwardUrl && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(p.forwardUrl) ? 'An http:// or https:// URL.' : '',
+    watch: p.watchMinutes !== null && !(Number.isInteger(p.watchMinutes) && p.watchMinutes >= 1 && p.watchMinutes <= 1440) ? 'Whole minutes from 1 to 1440, or empty for off.' : '',
   };
   for (const [field, text] of Object.entries(errors)) byId(`error-${field}`).textContent = text;
   return Object.values(errors).every((e) => !e);
