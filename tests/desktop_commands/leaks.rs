@@ -71,6 +71,39 @@ fn no_window_flow_shows_or_stores_a_secret() {
         "something was written, so the audit log has records to search: {report}"
     );
 
+    // The developer's flows: the listener, a signed test event, its detail, the doctor, the watch.
+    let status = app.ok(
+        "start_listener",
+        json!({"port": 0, "apply": true, "onEvent": "__CHANNEL__:8"}),
+    );
+    assert_eq!(status["running"], true, "{status}");
+    let sent = app.ok(
+        "send_test_event",
+        json!({"to": null, "eventType": "user.created", "from": {"kind": "example"}}),
+    );
+    assert_eq!(sent["status"], 200, "{sent}");
+    let detail = app.ok("delivery_detail", json!({"seq": 1}));
+    assert!(
+        detail["request"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("user.created"),
+        "the detail holds the request: {detail}"
+    );
+    let checked = app.ok(
+        "check_backend",
+        json!({"url": status["url"], "timeoutSecs": 20.0, "onStep": "__CHANNEL__:9"}),
+    );
+    assert_eq!(
+        checked["steps"].as_array().unwrap().len(),
+        7,
+        "the doctor ran: {checked}"
+    );
+    app.ok("listener_status", json!({}));
+    app.ok("watch_settings", json!({}));
+    app.ok("watch_check", json!({}));
+    app.ok("stop_listener", json!({}));
+
     // Mistakes: a mangled key, a secret of the wrong kind, a wrong Clerk URL with the real key;
     // their errors must not echo a secret.
     let mangled = app.invoke(
